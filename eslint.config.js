@@ -1,0 +1,86 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+/** DESIGN.md §2: which layer may import which. */
+const boundary = (message, patterns) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+})
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "LogicalExpression[operator='||'][right.type=/Literal|ObjectExpression|ArrayExpression/]",
+          message: 'Use ?? for defaults, never ||.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['src/protocol/**'],
+    rules: boundary('protocol imports nothing (it runs in browsers).', [
+      '../*',
+      'node:*',
+      'ws',
+      'pino',
+    ]),
+  },
+  {
+    files: ['src/client/**'],
+    rules: boundary('client imports only the protocol module.', [
+      '../server/*',
+      '../engine/*',
+      '../apps/*',
+      '../cli/*',
+      'node:*',
+      'ws',
+      'pino',
+    ]),
+  },
+  {
+    files: ['src/engine/**'],
+    rules: boundary('engines import only engine types and the protocol.', [
+      '../server/*',
+      '../client/*',
+      '../apps/*',
+      '../cli/*',
+      'ws',
+    ]),
+  },
+  {
+    files: ['src/apps/**'],
+    ignores: ['src/apps/**/*.test.ts'],
+    rules: boundary('apps import only the public server API (src/server/index.ts) and the protocol.', [
+      '../../server/!(index.js)',
+      '../../engine/*',
+      '../../client/*',
+      '../../cli/*',
+      'ws',
+    ]),
+  },
+  {
+    files: ['src/server/**'],
+    rules: boundary('the server never imports apps, the client or the CLI.', [
+      '../apps/*',
+      '../client/*',
+      '../cli/*',
+    ]),
+  },
+)

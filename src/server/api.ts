@@ -1,0 +1,132 @@
+/**
+ * The public server API: what an embedding application and the bundled apps see of the hub.
+ * Apps import only this (through `hubbub`), never the hub's internals.
+ */
+import type {
+  HistoryResult,
+  Member,
+  Position,
+  ServerFrame,
+  SubscribeResult,
+} from '../protocol/index.js'
+import type { State } from '../engine/types.js'
+import type { ChannelOptions } from './channel-options.js'
+import type { Logger } from 'pino'
+
+/** A channel event as a server-side session receives it: every server frame but replies and pings. */
+export type ChannelEvent = Exclude<ServerFrame, { type: 'reply' } | { type: 'ping' }>
+
+/** Who called an rpc method. */
+export interface RpcCaller {
+  readonly member: Member
+}
+
+/**
+ * Handles `rpc` requests for one method. Its return value (JSON-serialisable) is the reply's
+ * `result`; throwing a `ReplyError` fails the request with that code, any other error with
+ * `internal` (and is logged).
+ */
+export type RpcHandler = (params: unknown, caller: RpcCaller) => unknown
+
+export interface HistoryOptions {
+  since?: Position
+  /** @default 100 */
+  limit?: number
+  reverse?: boolean
+}
+
+export interface PublishOptions {
+  /** Shown to subscribers as the publication's `from`. @default undefined (a server publication) */
+  from?: Member
+  /** Idempotency key, as in the protocol's `publish`. */
+  key?: string
+}
+
+/**
+ * A client that lives inside the server (a plain-text chat user, a bot): it appears in presence
+ * and receives channel events like a WebSocket client does, through a listener.
+ */
+export interface LocalSession {
+  readonly member: Member
+  /** Subscribes as a protocol client would; events of the channel reach `listener`. */
+  subscribe(
+    channel: string,
+    listener: (event: ChannelEvent) => void,
+    options?: { since?: Position },
+  ): Promise<SubscribeResult>
+  unsubscribe(channel: string): Promise<void>
+  /** Publishes as this member; like a client publish it is not echoed back unless the channel sets `echo`. */
+  publish(channel: string, data: unknown, options?: { key?: string }): Promise<Position>
+  signal(channel: string, data: unknown): Promise<void>
+  /** Leaves every channel (with `leave` events); further calls reject. */
+  close(): Promise<void>
+}
+
+export interface TextConnectionEvents {
+  /** One text message from the client (binary messages arrive decoded as UTF-8). */
+  message: string
+  /** The connection closed, for whatever reason; fires once. */
+  close: { code: number; reason: string }
+}
+
+/** A WebSocket client that speaks no subprotocol: plain text in, plain text out. */
+export interface TextConnection {
+  /** The URL path it connected to, e.g. `/echo`. */
+  readonly path: string
+  readonly remoteAddress: string
+  send(text: string): void
+  close(code?: number, reason?: string): void
+  /** Listens for an event; returns a function that removes the listener. */
+  on<E extends keyof TextConnectionEvents>(
+    event: E,
+    listener: (value: TextConnectionEvents[E]) => void,
+  ): () => void
+}
+
+/** Serves plain WebSocket clients on one path. Called once per connection, right after the upgrade. */
+export type TextEndpoint = (connection: TextConnection) => void
+
+/** What an app is given at setup: registration plus the server-side hub API. */
+export interface HubApi {
+  /** This node's id. */
+  readonly node: string
+  readonly state: State
+  readonly log: Logger
+  /** Sets options for channels matching `pattern` (see `ChannelRules`). */
+  channel(pattern: string, options: ChannelOptions): void
+  /** Registers an rpc method; a method registered twice is an error. */
+  rpc(method: string, handler: RpcHandler): void
+  /** Serves plain text WebSocket clients on `path` (e.g. `/echo`); a path registered twice is an error. */
+  text(path: string, endpoint: TextEndpoint): void
+  /** Publishes to a channel; permissions for clients do not apply. */
+  publish(channel: string, data: unknown, options?: PublishOptions): Promise<Position>
+  history(channel: string, options?: HistoryOptions): Promise<HistoryResult>
+  presence(channel: string): Promise<Member[]>
+  /** Creates a server-side client. `user` defaults to a fresh anonymous id. */
+  session(init: { name: string; user?: string; info?: unknown }): LocalSession
+}
+
+/** A server-side module: declares channels and rpc methods, may publish. */
+export interface App {
+  readonly name: string
+  /** Called once at start-up, before the server accepts connections. */
+  setup(hub: HubApi): void | Promise<void>
+  /** Called on shutdown, before the engine closes. @default undefined */
+  close?(): void | Promise<void>
+}
+
+/** A running hubbub server, as `createServer` resolves it: already listening. */
+export interface HubbubServer {
+  /** The port it listens on (the assigned one when `port: 0` was asked). */
+  readonly port: number
+  /** `http://localhost:<port>`: where the web apps are; the WebSocket URL is the same with `ws:`. */
+  readonly url: string
+  /** The server-side API, as apps see it. */
+  readonly hub: HubApi
+  /**
+   * Graceful shutdown: stops accepting, closes every client with 1001 and a spread-out reconnect
+   * hint, waits up to `shutdownTimeoutMs` for them to go, then closes the apps and the engine.
+   * Calling it again returns the same promise.
+   */
+  close(): Promise<void>
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino'
+import type { Engine } from '../engine/types.js'
+import type { App } from './api.js'
+import type { ChannelOptions } from './channel-options.js'
+
+/** Who a token belongs to; what `authenticate` resolves with. */
+export interface Identity {
+  user: string
+  /** Display name; the connect frame's `name` is used when absent. */
+  name?: string
+  info?: unknown
+}
+
+/** Options of {@link createServer}. Every field is optional. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. @default 8765 */
+  port?: number
+  /** Interface to listen on. @default undefined (every interface, as Node's `listen`) */
+  host?: string
+  /** Storage and cluster backend. @default createMemoryEngine() */
+  engine?: Engine
+  /** Server-side apps, set up in order. @default [] */
+  apps?: App[]
+  /** Channel options by name pattern, applied after the apps' own. @default {} */
+  channels?: Record<string, ChannelOptions>
+  /** This node's id, shown in connect replies. @default a random id */
+  nodeId?: string
+  /** Directory of static files served over HTTP at `/`. @default undefined (a small built-in page) */
+  staticDir?: string
+  /** Verifies a connect token. Throw (or reject) to refuse it: the client gets `unauthorized` and close 4501. @default undefined (tokens are refused) */
+  authenticate?: (token: string) => Identity | Promise<Identity>
+  /** pino logger. @default pino at level 'warn' on stderr */
+  logger?: Logger
+
+  /** Server `ping` interval. @default 25_000 */
+  pingIntervalMs?: number
+  /** How long to wait for `pong` (or a WebSocket pong from a plain client) before closing 4002. @default 10_000 */
+  pongTimeoutMs?: number
+  /** Deadline for the first `connect` frame, else close 4504. @default 10_000 */
+  connectTimeoutMs?: number
+  /** Largest accepted message, across fragments; larger closes 1009. @default 65_536 */
+  maxFrameBytes?: number
+  /** Largest HTTP request header block, upgrade requests included. @default 16_384 */
+  maxHeaderBytes?: number
+  /** Subscriptions one connection may hold. @default 128 */
+  maxChannelsPerConnection?: number
+  /** Longest channel name. @default 255 */
+  maxChannelLength?: number
+  /** Deepest nesting of objects and arrays in `data` and `params`. @default 32 */
+  maxDataDepth?: number
+  /** Sustained requests (frames) per second per connection, a token bucket. @default 100 */
+  requestsPerSecond?: number
+  /** Token bucket size: how many frames may arrive at once. @default 200 */
+  requestBurst?: number
+  /** Frames refused for rate within `abuseWindowMs` before closing 4029. @default 50 */
+  maxRateLimitedFrames?: number
+  /** Invalid frames within `abuseWindowMs` before closing 4500. @default 10 */
+  maxInvalidFrames?: number
+  /** Window for counting invalid and rate-limited frames. @default 10_000 */
+  abuseWindowMs?: number
+  /** Connections this node accepts; more are closed 1013. @default 10_000 */
+  maxConnections?: number
+  /** Connections from one IP address; more are closed 1013. @default 1_000 */
+  maxConnectionsPerIp?: number
+  /**
+   * Origins (e.g. `https://app.example.com`) allowed to open WebSockets, besides the page's own
+   * origin and localhost; `'*'` allows any. Requests without an Origin header (non-browsers) are
+   * always allowed. Others get HTTP 403. @default []
+   */
+  allowedOrigins?: string[]
+  /** Buffered bytes on a socket past which live messages follow the channel's backpressure policy. @default 262_144 */
+  sendHighWaterBytes?: number
+  /** Buffered bytes past which a socket is closed 4001 whatever the policy. @default 4_194_304 */
+  maxBufferedBytes?: number
+  /** Presence entries expire this long after their node last refreshed them. @default 60_000 */
+  presenceTtlMs?: number
+  /** Graceful shutdown: how long to wait for clients to close before dropping them. @default 5_000 */
+  shutdownTimeoutMs?: number
+  /** Graceful shutdown: reconnect hints are spread uniformly over this window. @default 5_000 */
+  shutdownSpreadMs?: number
+}
+
+type Tuning = Omit<
+  ServerOptions,
+  'engine' | 'apps' | 'channels' | 'nodeId' | 'staticDir' | 'authenticate' | 'logger' | 'host'
+>
+
+export const serverDefaults: Required<Tuning> = {
+  port: 8765,
+  pingIntervalMs: 25_000,
+  pongTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  maxFrameBytes: 65_536,
+  maxHeaderBytes: 16_384,
+  maxChannelsPerConnection: 128,
+  maxChannelLength: 255,
+  maxDataDepth: 32,
+  requestsPerSecond: 100,
+  requestBurst: 200,
+  maxRateLimitedFrames: 50,
+  maxInvalidFrames: 10,
+  abuseWindowMs: 10_000,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 1_000,
+  allowedOrigins: [],
+  sendHighWaterBytes: 262_144,
+  maxBufferedBytes: 4_194_304,
+  presenceTtlMs: 60_000,
+  shutdownTimeoutMs: 5_000,
+  shutdownSpreadMs: 5_000,
+}
+
+/** Options with every default applied, as the internals receive them. */
+export type ResolvedOptions = Required<Tuning> &
+  Pick<ServerOptions, 'host' | 'staticDir' | 'authenticate'> & {
+    engine: Engine
+    apps: App[]
+    channels: Record<string, ChannelOptions>
+    nodeId: string
+    logger: Logger
+  }
