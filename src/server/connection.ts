@@ -1,0 +1,477 @@
+import type { Logger } from 'pino'
+import type { ClientFrame, ConnectFrame, Member, Pub, RequestFrame } from '../protocol/index.js'
+import {
+  CloseCode,
+  DecodeError,
+  ErrorCode,
+  assertNever,
+  decodeClientFrame,
+  formatRetryHint,
+} from '../protocol/index.js'
+import type { ChannelEvent } from './api.js'
+import { Disconnect, ReplyError } from './errors.js'
+import { encodePub, type Hub } from './hub.js'
+import { randomId } from './ids.js'
+import type { ResolvedOptions } from './options.js'
+import { createTokenBucket, createWindowCounter } from './rate-limit.js'
+import type { Recipient, Subscription } from './subscription.js'
+import { classifyPub, isOwn } from './subscription.js'
+import type { Transport } from './transport.js'
+import { startHeartbeat, type Heartbeat } from './heartbeat.js'
+
+/** What a connection needs from the server around it. */
+export interface ConnectionContext {
+  hub: Hub
+  options: ResolvedOptions
+  logger: Logger
+  /** Called once when the connection is gone. */
+  onClose(connection: Connection): void
+}
+
+const PING_FRAME = Buffer.from('{"type":"ping"}')
+const ANON_ID = /^[A-Za-z0-9_-]{1,64}$/
+const MAX_NAME_LENGTH = 64
+/** Frames that may arrive while `connect` is being authenticated, before the first reply. */
+const MAX_EARLY_FRAMES = 64
+
+type Phase = 'awaiting-connect' | 'connecting' | 'open' | 'closed'
+/** Why a subscription is catching up: its socket was full, or the broker skipped a seq. */
+type LagCause = 'slow' | 'gap'
+
+/** One protocol (`hubbub.v1`) client session: handshake, requests, heartbeat, backpressure, limits. */
+export class Connection implements Recipient {
+  readonly #transport: Transport
+  readonly #hub: Hub
+  readonly #options: ResolvedOptions
+  readonly #log: Logger
+  readonly #onClose: (connection: Connection) => void
+  #member: Member
+  #phase: Phase = 'awaiting-connect'
+  readonly #subs = new Map<string, Subscription>()
+  /** Channels with a subscribe in flight, and when it settles. */
+  readonly #subscribing = new Map<string, Promise<unknown>>()
+  readonly #early: Buffer[] = []
+  /** The connect deadline until `connect` succeeds, then the heartbeat. */
+  #connectTimer: NodeJS.Timeout | undefined
+  #heartbeat: Heartbeat | undefined
+  readonly #bucket
+  readonly #invalidFrames
+  readonly #limitedFrames
+  /** Under the `latest` policy: the newest frame per key while the socket is full. */
+  readonly #latest = new Map<string, Buffer>()
+  readonly #lagging = new Map<Subscription, LagCause>()
+  #isCatchingUp = false
+
+  constructor(transport: Transport, context: ConnectionContext) {
+    this.#transport = transport
+    this.#hub = context.hub
+    this.#options = context.options
+    this.#log = context.logger
+    this.#onClose = context.onClose
+    this.#member = { client: randomId(), user: '', name: '' }
+    const { options } = context
+    this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
+    this.#invalidFrames = createWindowCounter(options.maxInvalidFrames, options.abuseWindowMs)
+    this.#limitedFrames = createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
+    this.#connectTimer = setTimeout(() => {
+      this.disconnect(
+        new Disconnect(
+          CloseCode.NoConnect,
+          `no connect frame within ${options.connectTimeoutMs} ms`,
+        ),
+      )
+    }, options.connectTimeoutMs)
+    transport.listen({
+      message: (data, isBinary) => {
+        this.#receive(data, isBinary)
+      },
+      close: () => {
+        this.#teardown()
+      },
+      drain: () => {
+        this.#onDrain()
+      },
+      pong: () => undefined, // protocol clients answer the protocol's own ping
+      error: (err) => {
+        this.#log.debug({ err, client: this.#member.client }, 'websocket error')
+      },
+    })
+  }
+
+  get member(): Member {
+    return this.#member
+  }
+
+  get isClosed(): boolean {
+    return this.#phase === 'closed'
+  }
+
+  /** Ends the connection with a close code; local state is released at once. */
+  disconnect(reason: Disconnect): void {
+    if (this.#phase === 'closed') return
+    this.#transport.close(reason.code, reason.reason)
+    this.#teardown()
+  }
+
+  /** Graceful shutdown: close 1001 with a reconnect hint. */
+  goAway(retryMs: number): void {
+    this.disconnect(new Disconnect(CloseCode.GoingAway, formatRetryHint('shutdown', retryMs)))
+  }
+
+  deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void {
+    if (sub.phase === 'lagging' || this.#phase === 'closed') return
+    const isFull = this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
+    if (isFull && isRecoverable(sub)) {
+      this.#lag(sub, 'slow')
+      return
+    }
+    const verdict = classifyPub(sub, pub)
+    if (verdict === 'gap') this.#lag(sub, 'gap')
+    else if (verdict === 'skip') return
+    else if (!isFull) this.#send(frame)
+    else if (sub.options.backpressure === 'latest') this.#latest.set(sub.channel, frame)
+  }
+
+  deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void {
+    if (this.#phase === 'closed') return
+    if (event.type === 'unsubscribed') {
+      this.#subs.delete(sub.channel)
+      this.#lagging.delete(sub)
+      this.#hub.unsubscribe(sub).catch((err: unknown) => {
+        this.#log.error({ err, channel: sub.channel }, 'unsubscribe failed')
+      })
+      this.#send(frame)
+      return
+    }
+    if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes) this.#send(frame)
+    else if (sub.options.backpressure === 'latest' && event.type === 'signal')
+      this.#latest.set(`${sub.channel}\u0000${event.from.client}`, frame)
+  }
+
+  #send(frame: Buffer | string): void {
+    this.#transport.send(frame)
+    if (this.#transport.bufferedBytes > this.#options.maxBufferedBytes)
+      this.disconnect(
+        new Disconnect(
+          CloseCode.SlowConsumer,
+          `slow consumer: more than ${this.#options.maxBufferedBytes} bytes waiting`,
+        ),
+      )
+  }
+
+  #receive(data: Buffer, isBinary: boolean): void {
+    if (this.#phase === 'closed') return
+    if (this.#phase === 'connecting') {
+      if (this.#early.length >= MAX_EARLY_FRAMES)
+        this.disconnect(Disconnect.badProtocol('too many frames before the connect reply'))
+      else this.#early.push(data)
+      return
+    }
+    let frame: ClientFrame
+    try {
+      frame = decodeClientFrame(data.toString('utf8'), {
+        maxDepth: this.#options.maxDataDepth,
+        maxChannelLength: this.#options.maxChannelLength,
+      })
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      this.#invalid(err.id, err.message)
+      return
+    }
+    if (isBinary) {
+      this.#invalid('id' in frame ? frame.id : undefined, 'send frames as text, not binary')
+      return
+    }
+    if (this.#phase === 'awaiting-connect') {
+      if (frame.type === 'connect') void this.#connect(frame)
+      else this.disconnect(Disconnect.badProtocol(`the first frame must be connect, not ${frame.type}`))
+      return
+    }
+    if (frame.type !== 'pong' && !this.#bucket.take(performance.now())) {
+      if ('id' in frame)
+        this.#replyError(frame.id, new ReplyError(ErrorCode.TooManyRequests, 'slow down'))
+      if (this.#limitedFrames.hit(performance.now()))
+        this.disconnect(new Disconnect(CloseCode.RateLimited, 'rate limit exceeded, repeatedly'))
+      return
+    }
+    this.#dispatch(frame)
+  }
+
+  #invalid(id: number | undefined, message: string): void {
+    if (this.#phase === 'awaiting-connect') {
+      this.disconnect(Disconnect.badProtocol(`the first frame must be connect: ${message}`))
+      return
+    }
+    if (id !== undefined) this.#replyError(id, new ReplyError(ErrorCode.BadRequest, message))
+    if (this.#invalidFrames.hit(performance.now()))
+      this.disconnect(Disconnect.badProtocol(`too many invalid frames; last: ${message}`))
+  }
+
+  #dispatch(frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'connect':
+        this.#replyError(frame.id, new ReplyError(ErrorCode.BadRequest, 'already connected'))
+        return
+      case 'subscribe':
+        void this.#subscribe(frame)
+        return
+      case 'unsubscribe':
+        this.#request(frame, async () => {
+          await this.#subscribing.get(frame.channel)
+          const sub = this.#subs.get(frame.channel)
+          if (sub !== undefined) {
+            this.#subs.delete(frame.channel)
+            this.#lagging.delete(sub)
+            await this.#hub.unsubscribe(sub)
+          }
+          return {}
+        })
+        return
+      case 'publish':
+        this.#request(frame, async () => {
+          const { seq } = await this.#hub.publish(frame.channel, frame.data, {
+            from: this.#member,
+            key: frame.key,
+            asClient: true,
+          })
+          return { seq }
+        })
+        return
+      case 'signal':
+        this.#hub.signal(frame.channel, this.#member, frame.data, true).catch((err: unknown) => {
+          this.#log.debug({ err, channel: frame.channel }, 'signal refused')
+        })
+        return
+      case 'presence':
+        this.#request(frame, async () => ({ members: await this.#hub.presence(frame.channel) }))
+        return
+      case 'history':
+        this.#request(frame, () => this.#hub.history(frame.channel, frame))
+        return
+      case 'rpc':
+        this.#request(frame, async () => {
+          const result = await this.#hub.rpc(frame.method, frame.params, { member: this.#member })
+          return result ?? null
+        })
+        return
+      case 'pong':
+        this.#heartbeat?.pong()
+        return
+      default:
+        assertNever(frame)
+    }
+  }
+
+  async #connect(frame: ConnectFrame): Promise<void> {
+    this.#phase = 'connecting'
+    try {
+      const identity = await this.#authenticate(frame.token)
+      if (this.#phase !== 'connecting') return
+      const name = (frame.name ?? identity?.name ?? '').trim()
+      if (name.length > MAX_NAME_LENGTH)
+        throw new ReplyError(ErrorCode.BadRequest, `name is longer than ${MAX_NAME_LENGTH} characters`)
+      if (frame.anonId !== undefined && !ANON_ID.test(frame.anonId))
+        throw new ReplyError(ErrorCode.BadRequest, 'anonId must be 1-64 of A-Z a-z 0-9 _ -')
+      const { client } = this.#member
+      this.#member = {
+        client,
+        user: identity?.user ?? `anon:${frame.anonId ?? client}`,
+        name: name === '' ? `Guest-${client.slice(0, 4)}` : name,
+      }
+      if (identity?.info !== undefined) this.#member.info = identity.info
+      this.#phase = 'open'
+      this.#reply(frame.id, {
+        ...this.#member,
+        node: this.#hub.nodeId,
+        pingMs: this.#options.pingIntervalMs,
+      })
+      clearTimeout(this.#connectTimer)
+      this.#heartbeat = startHeartbeat({
+        intervalMs: this.#options.pingIntervalMs,
+        timeoutMs: this.#options.pongTimeoutMs,
+        ping: () => {
+          this.#transport.send(PING_FRAME)
+        },
+        onTimeout: () => {
+          this.disconnect(
+            new Disconnect(CloseCode.NoPong, `no pong within ${this.#options.pongTimeoutMs} ms`),
+          )
+        },
+      })
+    } catch (err) {
+      if (this.#phase !== 'connecting') return
+      this.#phase = 'awaiting-connect'
+      this.#replyError(frame.id, err)
+      if (err instanceof ReplyError && err.code === ErrorCode.Unauthorized)
+        this.disconnect(new Disconnect(CloseCode.Unauthorized, err.message))
+    }
+    for (const data of this.#early.splice(0)) this.#receive(data, false)
+  }
+
+  async #authenticate(token: string | undefined) {
+    if (token === undefined) return undefined
+    const { authenticate } = this.#options
+    if (authenticate === undefined)
+      throw new ReplyError(ErrorCode.Unauthorized, 'this server accepts no tokens')
+    try {
+      return await authenticate(token)
+    } catch (err) {
+      if (err instanceof ReplyError) throw err
+      throw new ReplyError(
+        ErrorCode.Unauthorized,
+        err instanceof Error ? err.message : 'invalid token',
+      )
+    }
+  }
+
+  async #subscribe(frame: Extract<ClientFrame, { type: 'subscribe' }>): Promise<void> {
+    const { channel } = frame
+    if (this.#subs.has(channel) || this.#subscribing.has(channel)) {
+      this.#replyError(frame.id, new ReplyError(ErrorCode.BadRequest, `already subscribed to "${channel}"`))
+      return
+    }
+    const max = this.#options.maxChannelsPerConnection
+    if (this.#subs.size + this.#subscribing.size >= max) {
+      this.#replyError(
+        frame.id,
+        new ReplyError(ErrorCode.TooManyRequests, `at most ${max} channels per connection`),
+      )
+      return
+    }
+    const pending = this.#hub.subscribe(this, channel, frame)
+    this.#subscribing.set(channel, pending.catch(() => undefined))
+    try {
+      const { sub, result } = await pending
+      if (this.#phase === 'closed') {
+        await this.#hub.unsubscribe(sub)
+        return
+      }
+      this.#subs.set(channel, sub)
+      this.#reply(frame.id, result)
+      this.#hub.activate(sub)
+    } catch (err) {
+      this.#replyError(frame.id, err)
+    } finally {
+      this.#subscribing.delete(channel)
+    }
+  }
+
+  #request(frame: RequestFrame, work: () => Promise<unknown>): void {
+    work().then(
+      (result) => {
+        this.#reply(frame.id, result)
+      },
+      (err: unknown) => {
+        this.#replyError(frame.id, err)
+      },
+    )
+  }
+
+  #reply(id: number, result: unknown): void {
+    if (this.#phase === 'closed') return
+    let text: string
+    try {
+      text = JSON.stringify({ type: 'reply', id, result })
+    } catch (err) {
+      this.#replyError(id, err)
+      return
+    }
+    this.#send(text)
+  }
+
+  #replyError(id: number, err: unknown): void {
+    if (err instanceof Disconnect) {
+      this.disconnect(err)
+      return
+    }
+    let error: { code: string; message: string }
+    if (err instanceof ReplyError) error = { code: err.code, message: err.message }
+    else {
+      this.#log.error({ err, client: this.#member.client }, 'request failed')
+      error = { code: ErrorCode.Internal, message: 'internal error' }
+    }
+    if (this.#phase !== 'closed') this.#send(JSON.stringify({ type: 'reply', id, error }))
+  }
+
+  #lag(sub: Subscription, cause: LagCause): void {
+    sub.phase = 'lagging'
+    if (this.#lagging.get(sub) !== 'slow') this.#lagging.set(sub, cause)
+    // A gap can be healed now; a full socket waits for its drain event.
+    if (cause === 'gap') queueMicrotask(() => void this.#catchUp())
+  }
+
+  #onDrain(): void {
+    if (this.#phase === 'closed') return
+    if (this.#transport.bufferedBytes > this.#options.sendHighWaterBytes) return
+    for (const frame of this.#latest.values()) this.#send(frame)
+    this.#latest.clear()
+    void this.#catchUp()
+  }
+
+  /** Replays history to lagging subscriptions until they are live again or the socket fills up. */
+  async #catchUp(): Promise<void> {
+    if (this.#isCatchingUp) return
+    this.#isCatchingUp = true
+    try {
+      for (const [sub, cause] of this.#lagging) {
+        while (sub.phase === 'lagging' && !sub.isClosed) {
+          if (this.#isSocketFull()) return
+          const recovery = await this.#hub.recover(
+            sub.channel,
+            { epoch: sub.epoch, seq: sub.lastSeq },
+            sub.options.historySize,
+          )
+          if (sub.isClosed || this.#phase === 'closed') break
+          if (!recovery.recovered) {
+            this.#lagging.delete(sub)
+            if (cause === 'slow')
+              this.disconnect(
+                new Disconnect(CloseCode.SlowConsumer, 'slow consumer: fell behind the history window'),
+              )
+            else this.#hub.requestResubscribe(sub, 'missed publications; resubscribe since your position')
+            break
+          }
+          for (const pub of recovery.pubs) {
+            if (pub.seq <= sub.lastSeq) continue
+            if (this.#isSocketFull()) return
+            sub.lastSeq = pub.seq
+            if (!isOwn(sub, pub)) this.#send(encodePub(sub.channel, pub))
+          }
+          const top = this.#hub.seenTop(sub.channel)
+          if (top === undefined || top.epoch !== sub.epoch || top.seq <= sub.lastSeq) {
+            sub.phase = 'live'
+            this.#lagging.delete(sub)
+          }
+        }
+      }
+    } catch (err) {
+      this.#log.error({ err, client: this.#member.client }, 'catch-up failed')
+      this.disconnect(new Disconnect(CloseCode.Internal, 'catch-up failed'))
+    } finally {
+      this.#isCatchingUp = false
+    }
+  }
+
+  #isSocketFull(): boolean {
+    return this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
+  }
+
+  #teardown(): void {
+    if (this.#phase === 'closed') return
+    this.#phase = 'closed'
+    clearTimeout(this.#connectTimer)
+    this.#heartbeat?.stop()
+    this.#latest.clear()
+    this.#lagging.clear()
+    this.#early.length = 0
+    for (const sub of this.#subs.values())
+      this.#hub.unsubscribe(sub).catch((err: unknown) => {
+        this.#log.error({ err, channel: sub.channel }, 'unsubscribe on close failed')
+      })
+    this.#subs.clear()
+    this.#onClose(this)
+  }
+}
+
+const isRecoverable = (sub: Subscription): boolean =>
+  sub.options.backpressure === 'recover' && sub.options.historySize > 0

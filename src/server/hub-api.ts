@@ -1,0 +1,46 @@
+import type { Logger } from 'pino'
+import type { HubApi, TextEndpoint } from './api.js'
+import type { ChannelRules } from './channel-options.js'
+import type { Hub } from './hub.js'
+import { randomId } from './ids.js'
+import { createLocalSession } from './local-session.js'
+
+/** Builds the API apps see, over the hub and the server's registries. */
+export const createHubApi = (
+  hub: Hub,
+  registries: { rules: ChannelRules; textEndpoints: Map<string, TextEndpoint>; logger: Logger },
+): HubApi => ({
+  node: hub.nodeId,
+  state: hub.engine.state,
+  log: registries.logger,
+  channel(pattern, options) {
+    registries.rules.add(pattern, options)
+  },
+  rpc(method, handler) {
+    hub.registerRpc(method, handler)
+  },
+  text(path, endpoint) {
+    if (!path.startsWith('/')) throw new Error(`text endpoint path "${path}" must start with /`)
+    if (registries.textEndpoints.has(path))
+      throw new Error(`text endpoint "${path}" is registered twice`)
+    registries.textEndpoints.set(path, endpoint)
+  },
+  publish(channel, data, options) {
+    return hub.publish(channel, data, { from: options?.from, key: options?.key, asClient: false })
+  },
+  history(channel, options) {
+    return hub.history(channel, options ?? {})
+  },
+  presence(channel) {
+    return hub.presence(channel)
+  },
+  session(init) {
+    const client = randomId()
+    const member = { client, user: init.user ?? `anon:${client}`, name: init.name }
+    return createLocalSession(
+      hub,
+      registries.logger,
+      init.info === undefined ? member : { ...member, info: init.info },
+    )
+  },
+})

@@ -1,0 +1,369 @@
+import type {
+  HistoryResult,
+  Member,
+  Position,
+  Pub,
+  SubscribeResult,
+} from '../protocol/index.js'
+import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
+import type { BrokerMessage, Engine } from '../engine/types.js'
+import type { Logger } from 'pino'
+import type { ChannelEvent, RpcCaller, RpcHandler } from './api.js'
+import type { ChannelRules, ResolvedChannelOptions } from './channel-options.js'
+import { ReplyError } from './errors.js'
+import type { Recipient, Subscription } from './subscription.js'
+import { isOwn, maxPendingPubs } from './subscription.js'
+
+/** The part of the resolved server options the hub uses. */
+export interface HubConfig {
+  engine: Engine
+  rules: ChannelRules
+  logger: Logger
+  nodeId: string
+  presenceTtlMs: number
+}
+
+interface ChannelEntry {
+  readonly subs: Set<Subscription>
+  /** Resolves once the broker delivers this channel to this node. */
+  readonly ready: Promise<void>
+  /** The newest publication this node has seen, for catch-up to know when it is done. */
+  top: Position | undefined
+}
+
+/** What catching up from a position found. */
+export interface Recovery {
+  top: Position
+  /** Every publication after the position is in `pubs`. */
+  recovered: boolean
+  pubs: Pub[]
+}
+
+const encode = (frame: unknown): Buffer => Buffer.from(JSON.stringify(frame))
+
+/**
+ * The core: channels, local subscriptions and the one delivery path. Every publication, local
+ * ones included, reaches local subscribers through the engine's `deliver` callback, so one node
+ * and many behave alike. Knows nothing of WebSocket or storage.
+ */
+export class Hub {
+  readonly #engine: Engine
+  readonly #rules: ChannelRules
+  readonly #log: Logger
+  readonly #presenceTtlMs: number
+  readonly #channels = new Map<string, ChannelEntry>()
+  /** Per channel, the tail of the broker subscribe/unsubscribe calls, so they apply in order. */
+  readonly #brokerOps = new Map<string, Promise<void>>()
+  readonly #rpc = new Map<string, RpcHandler>()
+  readonly nodeId: string
+  #presenceTimer: NodeJS.Timeout | undefined
+
+  constructor(config: HubConfig) {
+    this.#engine = config.engine
+    this.#rules = config.rules
+    this.#log = config.logger
+    this.#presenceTtlMs = config.presenceTtlMs
+    this.nodeId = config.nodeId
+  }
+
+  get engine(): Engine {
+    return this.#engine
+  }
+
+  async start(): Promise<void> {
+    await this.#engine.start(this.#deliver)
+    // Refresh well before expiry, so one missed round does not drop anyone.
+    this.#presenceTimer = setInterval(() => {
+      this.#refreshPresence()
+    }, this.#presenceTtlMs / 3)
+    this.#presenceTimer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.#presenceTimer)
+  }
+
+  options(channel: string): ResolvedChannelOptions {
+    return this.#rules.resolve(channel)
+  }
+
+  registerRpc(method: string, handler: RpcHandler): void {
+    if (this.#rpc.has(method)) throw new Error(`rpc method "${method}" is registered twice`)
+    this.#rpc.set(method, handler)
+  }
+
+  async rpc(method: string, params: unknown, caller: RpcCaller): Promise<unknown> {
+    const handler = this.#rpc.get(method)
+    if (handler === undefined) throw new ReplyError(ErrorCode.NotFound, `no rpc method "${method}"`)
+    return await handler(params, caller)
+  }
+
+  /**
+   * Subscribes `recipient`. The subscription is registered before the history read, so nothing
+   * published meanwhile is lost: such publications wait in `sub.pending` until the caller has sent
+   * the reply and calls {@link Hub.activate}.
+   */
+  async subscribe(
+    recipient: Recipient,
+    channel: string,
+    request: { since?: Position | undefined; presence?: boolean | undefined },
+  ): Promise<{ sub: Subscription; result: SubscribeResult }> {
+    const options = this.#rules.resolve(channel)
+    const sub: Subscription = {
+      channel,
+      recipient,
+      options,
+      epoch: '',
+      lastSeq: 0,
+      phase: 'syncing',
+      pending: [],
+      isClosed: false,
+    }
+    const entry = this.#attach(sub)
+    try {
+      await entry.ready
+      const recovery =
+        request.since === undefined
+          ? await this.#top(channel)
+          : await this.recover(channel, request.since, options.historySize)
+      sub.epoch = recovery.top.epoch
+      sub.lastSeq = recovery.top.seq
+      if (options.presence) {
+        await this.#engine.presence.add(channel, recipient.member, this.#presenceTtlMs)
+        if (options.joinLeave)
+          await this.#engine.broker.emit(channel, { kind: 'join', member: recipient.member })
+      }
+      const result: SubscribeResult = {
+        epoch: recovery.top.epoch,
+        seq: recovery.top.seq,
+        recovered: recovery.recovered,
+        missed: recovery.recovered ? recovery.pubs.filter((pub) => !isOwn(sub, pub)) : [],
+      }
+      if (options.state !== undefined) result.state = await options.state(channel)
+      if (request.presence === true && options.presence)
+        result.members = await this.#engine.presence.list(channel)
+      return { sub, result }
+    } catch (err) {
+      await this.#detach(sub)
+      throw err
+    }
+  }
+
+  /** Ends syncing: hands the parked publications to the recipient, then lets live ones flow. */
+  activate(sub: Subscription): void {
+    if (sub.isClosed) return
+    sub.phase = 'live'
+    const parked = sub.pending
+    sub.pending = []
+    for (const pub of parked) sub.recipient.deliverPub(sub, pub, encodePub(sub.channel, pub))
+  }
+
+  /** Removes a subscription (leaving presence, with a `leave` event where the channel has them). */
+  async unsubscribe(sub: Subscription): Promise<void> {
+    if (sub.isClosed) return
+    await this.#detach(sub)
+    const { options, channel, recipient } = sub
+    if (!options.presence) return
+    await this.#engine.presence.remove(channel, recipient.member.client)
+    if (options.joinLeave)
+      await this.#engine.broker.emit(channel, { kind: 'leave', member: recipient.member })
+  }
+
+  /** Publishes; `asClient` applies the channel's client permissions. */
+  async publish(
+    channel: string,
+    data: unknown,
+    meta: { from?: Member | undefined; key?: string | undefined; asClient: boolean },
+  ): Promise<Position> {
+    const options = this.#rules.resolve(channel)
+    if (meta.asClient && !options.clientPublish)
+      throw new ReplyError(ErrorCode.Forbidden, `clients may not publish to "${channel}"`)
+    const draft: { data: unknown; time: number; from?: Member; key?: string } = {
+      data,
+      time: Date.now(),
+    }
+    if (meta.from !== undefined) draft.from = meta.from
+    if (meta.key !== undefined) draft.key = meta.key
+    return await this.#engine.broker.publish(channel, draft, {
+      historySize: options.historySize,
+      historyTtlMs: options.historyTtlMs,
+      dedupWindowMs: options.dedupWindowMs,
+    })
+  }
+
+  async signal(channel: string, from: Member, data: unknown, asClient: boolean): Promise<void> {
+    if (asClient && !this.#rules.resolve(channel).clientPublish)
+      throw new ReplyError(ErrorCode.Forbidden, `clients may not signal in "${channel}"`)
+    await this.#engine.broker.emit(channel, { kind: 'signal', from, data })
+  }
+
+  async presence(channel: string): Promise<Member[]> {
+    if (!this.#rules.resolve(channel).presence)
+      throw new ReplyError(ErrorCode.NotFound, `channel "${channel}" keeps no presence`)
+    return await this.#engine.presence.list(channel)
+  }
+
+  /**
+   * History as the `history` request defines it. With `since`, a position from another epoch or
+   * one that history no longer covers fails with `unrecoverable`.
+   */
+  async history(
+    channel: string,
+    query: { since?: Position | undefined; limit?: number | undefined; reverse?: boolean },
+  ): Promise<HistoryResult> {
+    const options = this.#rules.resolve(channel)
+    const limit = Math.min(query.limit ?? options.historySize, options.historySize)
+    if (query.since !== undefined) {
+      const recovery = await this.recover(channel, query.since, limit)
+      if (!recovery.recovered)
+        throw new ReplyError(
+          ErrorCode.Unrecoverable,
+          `publications after seq ${query.since.seq} of that epoch are no longer in history`,
+        )
+      return { ...recovery.top, pubs: recovery.pubs }
+    }
+    const page = await this.#engine.broker.history(channel, {
+      limit,
+      reverse: query.reverse === true,
+    })
+    return { ...page.top, pubs: page.pubs }
+  }
+
+  /**
+   * The publications after `since`, at most `limit` of them. `recovered` is false when the epoch
+   * changed or history lost some of them (or more than `limit` are missing).
+   */
+  async recover(channel: string, since: Position, limit: number): Promise<Recovery> {
+    const page = await this.#engine.broker.history(channel, { since, limit })
+    const { top, pubs } = page
+    const isSameEpoch = top.epoch === since.epoch && since.seq <= top.seq
+    const first = pubs[0]
+    const isComplete =
+      since.seq === top.seq ||
+      (first !== undefined &&
+        first.seq === since.seq + 1 &&
+        pubs[pubs.length - 1]?.seq === top.seq)
+    return { top, recovered: isSameEpoch && isComplete, pubs }
+  }
+
+  /** The newest position this node has seen delivered for a channel, if any. */
+  seenTop(channel: string): Position | undefined {
+    return this.#channels.get(channel)?.top
+  }
+
+  async #top(channel: string): Promise<Recovery> {
+    const page = await this.#engine.broker.history(channel, { limit: 0 })
+    return { top: page.top, recovered: false, pubs: [] }
+  }
+
+  #attach(sub: Subscription): ChannelEntry {
+    const existing = this.#channels.get(sub.channel)
+    if (existing !== undefined) {
+      existing.subs.add(sub)
+      return existing
+    }
+    const entry: ChannelEntry = {
+      subs: new Set([sub]),
+      ready: this.#brokerOp(sub.channel, 'subscribe'),
+      top: undefined,
+    }
+    this.#channels.set(sub.channel, entry)
+    return entry
+  }
+
+  async #detach(sub: Subscription): Promise<void> {
+    sub.isClosed = true
+    const entry = this.#channels.get(sub.channel)
+    if (entry === undefined || !entry.subs.delete(sub) || entry.subs.size > 0) return
+    this.#channels.delete(sub.channel)
+    await this.#brokerOp(sub.channel, 'unsubscribe')
+  }
+
+  #brokerOp(channel: string, op: 'subscribe' | 'unsubscribe'): Promise<void> {
+    const previous = this.#brokerOps.get(channel) ?? Promise.resolve()
+    const next = previous
+      .catch(() => undefined) // the earlier op's caller saw its error already
+      .then(() => this.#engine.broker[op](channel))
+    this.#brokerOps.set(channel, next)
+    const forget = (): void => {
+      if (this.#brokerOps.get(channel) === next) this.#brokerOps.delete(channel)
+    }
+    next.then(forget, forget)
+    return next
+  }
+
+  /** The engine's delivery callback: the fan-out hot path. Encodes each message once. */
+  readonly #deliver = (channel: string, msg: BrokerMessage): void => {
+    const entry = this.#channels.get(channel)
+    if (entry === undefined) return
+    switch (msg.kind) {
+      case 'pub': {
+        const { pub } = msg
+        entry.top = { epoch: pub.epoch, seq: pub.seq }
+        const frame = encodePub(channel, pub)
+        for (const sub of entry.subs) {
+          if (sub.phase === 'syncing') parkPub(sub, pub)
+          else sub.recipient.deliverPub(sub, pub, frame)
+        }
+        return
+      }
+      case 'signal': {
+        const event: ChannelEvent = { type: 'signal', channel, from: msg.from, data: msg.data }
+        this.#fanOutEvent(entry, event, msg.from.client)
+        return
+      }
+      case 'join':
+      case 'leave': {
+        const event: ChannelEvent = { type: msg.kind, channel, member: msg.member }
+        this.#fanOutEvent(entry, event, msg.member.client)
+        return
+      }
+      default:
+        assertNever(msg)
+    }
+  }
+
+  #fanOutEvent(entry: ChannelEntry, event: ChannelEvent, aboutClient: string): void {
+    let frame: Buffer | undefined
+    for (const sub of entry.subs) {
+      if (sub.phase === 'syncing' || sub.recipient.member.client === aboutClient) continue
+      if (event.type === 'join' || event.type === 'leave') {
+        if (!sub.options.joinLeave) continue
+      }
+      frame ??= encode(event)
+      sub.recipient.deliverEvent(sub, event, frame)
+    }
+  }
+
+  /** Tells a subscription's recipient it lost the stream's order and should resubscribe. */
+  requestResubscribe(sub: Subscription, reason: string): void {
+    const event: ChannelEvent = {
+      type: 'unsubscribed',
+      channel: sub.channel,
+      code: UnsubscribeCode.Resubscribe,
+      reason,
+    }
+    sub.recipient.deliverEvent(sub, event, encode(event))
+  }
+
+  #refreshPresence(): void {
+    for (const [channel, entry] of this.#channels)
+      for (const sub of entry.subs) {
+        if (!sub.options.presence || sub.phase === 'syncing') continue
+        this.#engine.presence
+          .add(channel, sub.recipient.member, this.#presenceTtlMs)
+          .catch((err: unknown) => {
+            this.#log.error({ err, channel }, 'presence refresh failed')
+          })
+      }
+  }
+}
+
+/** Encodes a `pub` frame; on the hot path this runs once per publication per node. */
+export const encodePub = (channel: string, pub: Pub): Buffer => encode({ type: 'pub', channel, pub })
+
+const parkPub = (sub: Subscription, pub: Pub): void => {
+  // Past the bound the newest are dropped: the recipient sees the gap when it goes live and
+  // recovers it from history (or, without history, sees the jump in seq).
+  if (sub.pending.length < maxPendingPubs) sub.pending.push(pub)
+}

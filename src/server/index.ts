@@ -1,0 +1,10 @@
+/** The public server API: `import { createServer } from 'hubbub'`. */
+export { createServer } from './server.js'
+export type * from './api.js'
+export type { ServerOptions, Identity } from './options.js'
+export { serverDefaults } from './options.js'
+export type { ChannelOptions, BackpressurePolicy } from './channel-options.js'
+export { channelDefaults } from './channel-options.js'
+export { ReplyError, Disconnect } from './errors.js'
+export type { Engine, Broker, Presence, State } from '../engine/types.js'
+export * from '../protocol/index.js'

@@ -1,0 +1,230 @@
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { pino } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { CloseCode, SUBPROTOCOL } from '../protocol/index.js'
+import { createMemoryEngine } from '../engine/memory.js'
+import type { HubbubServer, TextEndpoint } from './api.js'
+import { createChannelRules } from './channel-options.js'
+import { Connection } from './connection.js'
+import { createRequestHandler, refuseUpgrade } from './http.js'
+import { Hub } from './hub.js'
+import { createHubApi } from './hub-api.js'
+import { randomId } from './ids.js'
+import { serverDefaults, type ResolvedOptions, type ServerOptions } from './options.js'
+import { isOriginAllowed } from './origin.js'
+import { serveText } from './text-connection.js'
+import { createCorker, createWsTransport } from './ws-transport.js'
+
+/** Paths where `hubbub.v1` clients connect. */
+const PROTOCOL_PATHS = new Set(['/', '/ws'])
+
+const resolveOptions = (options: ServerOptions): ResolvedOptions => {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as ServerOptions
+  return {
+    ...serverDefaults,
+    ...defined,
+    engine: options.engine ?? createMemoryEngine(),
+    apps: options.apps ?? [],
+    channels: options.channels ?? {},
+    nodeId: options.nodeId ?? randomId(6),
+    logger: options.logger ?? pino({ level: 'warn' }, pino.destination(2)),
+  }
+}
+
+/** A connection the server can ask to leave at shutdown. */
+interface Leaver {
+  goAway(retryMs: number): void
+}
+
+/**
+ * Starts a hubbub server: sets up the apps, starts the engine, and listens. Resolves once it
+ * accepts connections; rejects (having released everything) when it cannot listen.
+ */
+export const createServer = async (options: ServerOptions = {}): Promise<HubbubServer> => {
+  const resolved = resolveOptions(options)
+  const { logger, engine } = resolved
+  const rules = createChannelRules()
+  const textEndpoints = new Map<string, TextEndpoint>()
+  const hub = new Hub({
+    engine,
+    rules,
+    logger,
+    nodeId: resolved.nodeId,
+    presenceTtlMs: resolved.presenceTtlMs,
+  })
+  const api = createHubApi(hub, { rules, textEndpoints, logger })
+
+  await hub.start()
+  for (const app of resolved.apps) await app.setup(api)
+  for (const [pattern, channelOptions] of Object.entries(resolved.channels))
+    rules.add(pattern, channelOptions)
+
+  const leavers = new Set<Leaver>()
+  const perIp = new Map<string, number>()
+  let isClosing = false
+  let onEmpty: (() => void) | undefined
+
+  const track = (ip: string, leaver: Leaver): (() => void) => {
+    leavers.add(leaver)
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    return () => {
+      if (!leavers.delete(leaver)) return
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left === 0) perIp.delete(ip)
+      else perIp.set(ip, left)
+      if (leavers.size === 0) onEmpty?.()
+    }
+  }
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: resolved.maxFrameBytes,
+    perMessageDeflate: false,
+    skipUTF8Validation: false,
+    allowSynchronousEvents: true,
+    autoPong: true,
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  })
+  const corker = createCorker()
+
+  const http = createHttpServer(
+    {
+      maxHeaderSize: resolved.maxHeaderBytes,
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+    },
+    createRequestHandler(() => ({ node: resolved.nodeId, connections: leavers.size })),
+  )
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', (err) => {
+      logger.debug({ err }, 'upgrade socket error')
+    })
+    if (isClosing) {
+      refuseUpgrade(socket, 503, 'shutting down')
+      return
+    }
+    if (req.headers['sec-websocket-version'] !== '13') {
+      refuseUpgrade(socket, 426, 'only WebSocket version 13 is supported', {
+        'Sec-WebSocket-Version': '13',
+      })
+      return
+    }
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, resolved.allowedOrigins)) {
+      refuseUpgrade(socket, 403, `origin ${String(req.headers.origin)} is not allowed`)
+      return
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+    const isProtocol = offered.includes(SUBPROTOCOL)
+    const endpoint = isProtocol ? undefined : textEndpoints.get(path)
+    if (isProtocol ? !PROTOCOL_PATHS.has(path) : endpoint === undefined) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`)
+      return
+    }
+    const ip = req.socket.remoteAddress ?? 'unknown'
+    const refusal =
+      leavers.size >= resolved.maxConnections
+        ? 'this node is full'
+        : (perIp.get(ip) ?? 0) >= resolved.maxConnectionsPerIp
+          ? 'too many connections from your address'
+          : undefined
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (refusal !== undefined) {
+        // Accept, then close: browsers can read a close code, never an HTTP status.
+        ws.close(CloseCode.TryAgainLater, refusal)
+        return
+      }
+      const transport = createWsTransport(ws, socket, corker)
+      if (endpoint === undefined) {
+        let untrack = (): void => undefined
+        const connection = new Connection(transport, {
+          hub,
+          options: resolved,
+          logger,
+          onClose: () => {
+            untrack()
+          },
+        })
+        untrack = track(ip, connection)
+      } else {
+        let untrack = (): void => undefined
+        const served = serveText(endpoint, transport, {
+          path,
+          remoteAddress: ip,
+          options: resolved,
+          logger,
+          onClose: () => {
+            untrack()
+          },
+        })
+        untrack = track(ip, served)
+      }
+    })
+  }
+  http.on('upgrade', onUpgrade)
+  http.on('clientError', (err, socket) => {
+    logger.debug({ err }, 'bad HTTP request')
+    if (socket.writable) refuseUpgrade(socket, 400, 'bad request')
+    else socket.destroy()
+  })
+
+  const port = await new Promise<number>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(resolved.port, resolved.host, () => {
+      http.off('error', reject)
+      const address = http.address()
+      resolve(typeof address === 'object' && address !== null ? address.port : resolved.port)
+    })
+  }).catch(async (err: unknown) => {
+    hub.stop()
+    for (const app of resolved.apps) await app.close?.()
+    await engine.close()
+    throw err
+  })
+  http.on('error', (err) => {
+    logger.error({ err }, 'HTTP server error')
+  })
+
+  let closing: Promise<void> | undefined
+  const shutdown = async (): Promise<void> => {
+    isClosing = true
+    const drained = new Promise<void>((resolve) => {
+      onEmpty = resolve
+      if (leavers.size === 0) resolve()
+    })
+    const stopped = new Promise<void>((resolve) => {
+      http.close(() => {
+        resolve()
+      })
+    })
+    for (const leaver of leavers) leaver.goAway(Math.random() * resolved.shutdownSpreadMs)
+    let deadline: NodeJS.Timeout | undefined
+    await Promise.race([
+      drained,
+      new Promise<void>((resolve) => {
+        deadline = setTimeout(resolve, resolved.shutdownTimeoutMs)
+      }),
+    ])
+    clearTimeout(deadline)
+    http.closeAllConnections()
+    await stopped
+    hub.stop()
+    for (const app of [...resolved.apps].reverse()) await app.close?.()
+    await engine.close()
+  }
+
+  return {
+    port,
+    url: `http://localhost:${port}`,
+    hub: api,
+    close() {
+      closing ??= shutdown()
+      return closing
+    },
+  }
+}

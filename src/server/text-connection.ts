@@ -1,0 +1,110 @@
+import type { Logger } from 'pino'
+import { CloseCode } from '../protocol/index.js'
+import type { TextConnection, TextConnectionEvents, TextEndpoint } from './api.js'
+import type { ResolvedOptions } from './options.js'
+import { createTokenBucket, createWindowCounter } from './rate-limit.js'
+import type { Transport } from './transport.js'
+import { startHeartbeat } from './heartbeat.js'
+
+type Listeners = { [E in keyof TextConnectionEvents]: Set<(value: TextConnectionEvents[E]) => void> }
+
+/**
+ * Serves one plain WebSocket client (no subprotocol) with a text endpoint. Keeps it honest with
+ * WebSocket-level pings, caps what may wait in its send buffer, and rate-limits what it sends.
+ */
+export const serveText = (
+  endpoint: TextEndpoint,
+  transport: Transport,
+  context: {
+    path: string
+    remoteAddress: string
+    options: ResolvedOptions
+    logger: Logger
+    onClose: () => void
+  },
+): { goAway(): void } => {
+  const { options, logger } = context
+  const listeners: Listeners = { message: new Set(), close: new Set() }
+  const bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
+  const limited = createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
+  let isClosed = false
+
+  const close = (code: number = CloseCode.Normal, reason = ''): void => {
+    transport.close(code, reason)
+  }
+  const emit = <E extends keyof TextConnectionEvents>(event: E, value: TextConnectionEvents[E]) => {
+    for (const listener of listeners[event])
+      try {
+        listener(value)
+      } catch (err) {
+        logger.error({ err, path: context.path }, `text endpoint ${event} listener threw`)
+      }
+  }
+
+  const heartbeat = startHeartbeat({
+    intervalMs: options.pingIntervalMs,
+    timeoutMs: options.pongTimeoutMs,
+    ping: () => {
+      transport.ping()
+    },
+    onTimeout: () => {
+      close(CloseCode.NoPong, `no pong within ${options.pongTimeoutMs} ms`)
+    },
+  })
+
+  const connection: TextConnection = {
+    path: context.path,
+    remoteAddress: context.remoteAddress,
+    send(text) {
+      if (isClosed) return
+      transport.send(text)
+      if (transport.bufferedBytes > options.maxBufferedBytes)
+        close(CloseCode.SlowConsumer, 'slow consumer')
+    },
+    close,
+    on(event, listener) {
+      const set = listeners[event] as Set<typeof listener>
+      set.add(listener)
+      return () => set.delete(listener)
+    },
+  }
+
+  transport.listen({
+    message(data) {
+      if (isClosed) return
+      if (!bucket.take(performance.now())) {
+        if (limited.hit(performance.now())) close(CloseCode.RateLimited, 'rate limit exceeded')
+        return
+      }
+      emit('message', data.toString('utf8'))
+    },
+    close(code, reason) {
+      if (isClosed) return
+      isClosed = true
+      heartbeat.stop()
+      emit('close', { code, reason })
+      listeners.message.clear()
+      listeners.close.clear()
+      context.onClose()
+    },
+    drain: () => undefined,
+    pong() {
+      heartbeat.pong()
+    },
+    error(err) {
+      logger.debug({ err, path: context.path }, 'websocket error')
+    },
+  })
+
+  try {
+    endpoint(connection)
+  } catch (err) {
+    logger.error({ err, path: context.path }, 'text endpoint threw')
+    close(CloseCode.Internal, 'internal error')
+  }
+  return {
+    goAway() {
+      close(CloseCode.GoingAway, 'shutdown')
+    },
+  }
+}

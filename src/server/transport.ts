@@ -1,0 +1,29 @@
+/** What a connection hears from its transport. */
+export interface TransportHandlers {
+  message(data: Buffer, isBinary: boolean): void
+  /** The socket is closed; fires once, whoever closed it. */
+  close(code: number, reason: string): void
+  /** The send buffer emptied after having been full. */
+  drain(): void
+  /** A WebSocket-level pong arrived. */
+  pong(): void
+  /** A protocol-level fault (bad frame, reset peer); `close` follows. */
+  error(err: Error): void
+}
+
+/**
+ * The tiny seam between a connection and the wire. Sends are fire-and-forget and never throw;
+ * after close they are dropped.
+ */
+export interface Transport {
+  /** Queues one text frame (a Buffer is sent as text without copying). */
+  send(data: Buffer | string): void
+  /** Bytes queued and not yet handed to the kernel. */
+  readonly bufferedBytes: number
+  /** Starts the close handshake; the socket is destroyed if the peer does not answer in time. */
+  close(code: number, reason: string): void
+  /** Sends a WebSocket-level ping. */
+  ping(): void
+  /** Connects the handlers; called once. */
+  listen(handlers: TransportHandlers): void
+}
