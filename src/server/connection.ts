@@ -25,7 +25,7 @@ export interface ConnectionContext {
   options: ResolvedOptions
   logger: Logger
   /** Called once when the connection is gone. */
-  onClose(connection: Connection): void
+  onClose: (connection: Connection) => void
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
@@ -54,6 +54,7 @@ export class Connection implements Recipient {
   /** The connect deadline until `connect` succeeds, then the heartbeat. */
   #connectTimer: NodeJS.Timeout | undefined
   #heartbeat: Heartbeat | undefined
+  #expiryTimer: NodeJS.Timeout | undefined
   readonly #bucket
   readonly #invalidFrames
   readonly #limitedFrames
@@ -184,7 +185,24 @@ export class Connection implements Recipient {
     }
     if (this.#phase === 'awaiting-connect') {
       if (frame.type === 'connect') void this.#connect(frame)
-      else this.disconnect(Disconnect.badProtocol(`the first frame must be connect, not ${frame.type}`))
+      else
+        this.disconnect(
+          Disconnect.badProtocol(`the first frame must be connect, not ${frame.type}`),
+        )
+      return
+    }
+    if (
+      (frame.type === 'publish' || frame.type === 'signal') &&
+      data.length > this.#options.maxPublishBytes
+    ) {
+      if (frame.type === 'publish')
+        this.#replyError(
+          frame.id,
+          new ReplyError(
+            ErrorCode.TooLarge,
+            `publications are limited to ${this.#options.maxPublishBytes} bytes`,
+          ),
+        )
       return
     }
     if (frame.type !== 'pong' && !this.#bucket.take(performance.now())) {
@@ -266,10 +284,13 @@ export class Connection implements Recipient {
     this.#phase = 'connecting'
     try {
       const identity = await this.#authenticate(frame.token)
-      if (this.#phase !== 'connecting') return
+      if (this.isClosed) return
       const name = (frame.name ?? identity?.name ?? '').trim()
       if (name.length > MAX_NAME_LENGTH)
-        throw new ReplyError(ErrorCode.BadRequest, `name is longer than ${MAX_NAME_LENGTH} characters`)
+        throw new ReplyError(
+          ErrorCode.BadRequest,
+          `name is longer than ${MAX_NAME_LENGTH} characters`,
+        )
       if (frame.anonId !== undefined && !ANON_ID.test(frame.anonId))
         throw new ReplyError(ErrorCode.BadRequest, 'anonId must be 1-64 of A-Z a-z 0-9 _ -')
       const { client } = this.#member
@@ -279,6 +300,7 @@ export class Connection implements Recipient {
         name: name === '' ? `Guest-${client.slice(0, 4)}` : name,
       }
       if (identity?.info !== undefined) this.#member.info = identity.info
+      if (identity?.expiresAt !== undefined) this.#expireAt(identity.expiresAt)
       this.#phase = 'open'
       this.#reply(frame.id, {
         ...this.#member,
@@ -299,13 +321,25 @@ export class Connection implements Recipient {
         },
       })
     } catch (err) {
-      if (this.#phase !== 'connecting') return
+      if (this.isClosed) return
       this.#phase = 'awaiting-connect'
       this.#replyError(frame.id, err)
       if (err instanceof ReplyError && err.code === ErrorCode.Unauthorized)
         this.disconnect(new Disconnect(CloseCode.Unauthorized, err.message))
+      if (err instanceof ReplyError && err.code === ErrorCode.Forbidden)
+        this.disconnect(new Disconnect(CloseCode.Forbidden, err.message))
     }
     for (const data of this.#early.splice(0)) this.#receive(data, false)
+  }
+
+  #expireAt(expiresAtMs: number): void {
+    const expire = (): void => {
+      this.disconnect(new Disconnect(CloseCode.TokenExpired, 'token expired'))
+    }
+    const delayMs = expiresAtMs - Date.now()
+    // setTimeout overflows past ~24.8 days; such a token outlives any connection we hold anyway.
+    if (delayMs <= 0) queueMicrotask(expire)
+    else if (delayMs < 2 ** 31 - 1) this.#expiryTimer = setTimeout(expire, delayMs)
   }
 
   async #authenticate(token: string | undefined) {
@@ -317,6 +351,7 @@ export class Connection implements Recipient {
       return await authenticate(token)
     } catch (err) {
       if (err instanceof ReplyError) throw err
+      this.#log.debug({ err }, 'token refused')
       throw new ReplyError(
         ErrorCode.Unauthorized,
         err instanceof Error ? err.message : 'invalid token',
@@ -327,7 +362,10 @@ export class Connection implements Recipient {
   async #subscribe(frame: Extract<ClientFrame, { type: 'subscribe' }>): Promise<void> {
     const { channel } = frame
     if (this.#subs.has(channel) || this.#subscribing.has(channel)) {
-      this.#replyError(frame.id, new ReplyError(ErrorCode.BadRequest, `already subscribed to "${channel}"`))
+      this.#replyError(
+        frame.id,
+        new ReplyError(ErrorCode.BadRequest, `already subscribed to "${channel}"`),
+      )
       return
     }
     const max = this.#options.maxChannelsPerConnection
@@ -339,7 +377,10 @@ export class Connection implements Recipient {
       return
     }
     const pending = this.#hub.subscribe(this, channel, frame)
-    this.#subscribing.set(channel, pending.catch(() => undefined))
+    this.#subscribing.set(
+      channel,
+      pending.catch(() => undefined),
+    )
     try {
       const { sub, result } = await pending
       if (this.#phase === 'closed') {
@@ -414,21 +455,28 @@ export class Connection implements Recipient {
     this.#isCatchingUp = true
     try {
       for (const [sub, cause] of this.#lagging) {
-        while (sub.phase === 'lagging' && !sub.isClosed) {
+        while (this.#isStillLagging(sub)) {
           if (this.#isSocketFull()) return
           const recovery = await this.#hub.recover(
             sub.channel,
             { epoch: sub.epoch, seq: sub.lastSeq },
             sub.options.historySize,
           )
-          if (sub.isClosed || this.#phase === 'closed') break
+          if (!this.#isStillLagging(sub)) break
           if (!recovery.recovered) {
             this.#lagging.delete(sub)
             if (cause === 'slow')
               this.disconnect(
-                new Disconnect(CloseCode.SlowConsumer, 'slow consumer: fell behind the history window'),
+                new Disconnect(
+                  CloseCode.SlowConsumer,
+                  'slow consumer: fell behind the history window',
+                ),
               )
-            else this.#hub.requestResubscribe(sub, 'missed publications; resubscribe since your position')
+            else
+              this.#hub.requestResubscribe(
+                sub,
+                'missed publications; resubscribe since your position',
+              )
             break
           }
           for (const pub of recovery.pubs) {
@@ -452,6 +500,11 @@ export class Connection implements Recipient {
     }
   }
 
+  /** Re-read after every await: the subscription or the connection may have ended meanwhile. */
+  #isStillLagging(sub: Subscription): boolean {
+    return sub.phase === 'lagging' && !sub.isClosed && this.#phase !== 'closed'
+  }
+
   #isSocketFull(): boolean {
     return this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
   }
@@ -460,6 +513,7 @@ export class Connection implements Recipient {
     if (this.#phase === 'closed') return
     this.#phase = 'closed'
     clearTimeout(this.#connectTimer)
+    clearTimeout(this.#expiryTimer)
     this.#heartbeat?.stop()
     this.#latest.clear()
     this.#lagging.clear()

@@ -1,10 +1,4 @@
-import type {
-  HistoryResult,
-  Member,
-  Position,
-  Pub,
-  SubscribeResult,
-} from '../protocol/index.js'
+import type { HistoryResult, Member, Position, Pub, SubscribeResult } from '../protocol/index.js'
 import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
 import type { BrokerMessage, Engine } from '../engine/types.js'
 import type { Logger } from 'pino'
@@ -126,12 +120,13 @@ export class Hub {
         request.since === undefined
           ? await this.#top(channel)
           : await this.recover(channel, request.since, options.historySize)
+      const { presence, broker } = this.#engine
       sub.epoch = recovery.top.epoch
       sub.lastSeq = recovery.top.seq
       if (options.presence) {
-        await this.#engine.presence.add(channel, recipient.member, this.#presenceTtlMs)
+        await this.#storage(presence.add(channel, recipient.member, this.#presenceTtlMs))
         if (options.joinLeave)
-          await this.#engine.broker.emit(channel, { kind: 'join', member: recipient.member })
+          await this.#storage(broker.emit(channel, { kind: 'join', member: recipient.member }))
       }
       const result: SubscribeResult = {
         epoch: recovery.top.epoch,
@@ -141,7 +136,7 @@ export class Hub {
       }
       if (options.state !== undefined) result.state = await options.state(channel)
       if (request.presence === true && options.presence)
-        result.members = await this.#engine.presence.list(channel)
+        result.members = await this.#storage(presence.list(channel))
       return { sub, result }
     } catch (err) {
       await this.#detach(sub)
@@ -164,9 +159,11 @@ export class Hub {
     await this.#detach(sub)
     const { options, channel, recipient } = sub
     if (!options.presence) return
-    await this.#engine.presence.remove(channel, recipient.member.client)
+    await this.#storage(this.#engine.presence.remove(channel, recipient.member.client))
     if (options.joinLeave)
-      await this.#engine.broker.emit(channel, { kind: 'leave', member: recipient.member })
+      await this.#storage(
+        this.#engine.broker.emit(channel, { kind: 'leave', member: recipient.member }),
+      )
   }
 
   /** Publishes; `asClient` applies the channel's client permissions. */
@@ -184,23 +181,25 @@ export class Hub {
     }
     if (meta.from !== undefined) draft.from = meta.from
     if (meta.key !== undefined) draft.key = meta.key
-    return await this.#engine.broker.publish(channel, draft, {
-      historySize: options.historySize,
-      historyTtlMs: options.historyTtlMs,
-      dedupWindowMs: options.dedupWindowMs,
-    })
+    return await this.#storage(
+      this.#engine.broker.publish(channel, draft, {
+        historySize: options.historySize,
+        historyTtlMs: options.historyTtlMs,
+        dedupWindowMs: options.dedupWindowMs,
+      }),
+    )
   }
 
   async signal(channel: string, from: Member, data: unknown, asClient: boolean): Promise<void> {
     if (asClient && !this.#rules.resolve(channel).clientPublish)
       throw new ReplyError(ErrorCode.Forbidden, `clients may not signal in "${channel}"`)
-    await this.#engine.broker.emit(channel, { kind: 'signal', from, data })
+    await this.#storage(this.#engine.broker.emit(channel, { kind: 'signal', from, data }))
   }
 
   async presence(channel: string): Promise<Member[]> {
     if (!this.#rules.resolve(channel).presence)
       throw new ReplyError(ErrorCode.NotFound, `channel "${channel}" keeps no presence`)
-    return await this.#engine.presence.list(channel)
+    return await this.#storage(this.#engine.presence.list(channel))
   }
 
   /**
@@ -222,10 +221,9 @@ export class Hub {
         )
       return { ...recovery.top, pubs: recovery.pubs }
     }
-    const page = await this.#engine.broker.history(channel, {
-      limit,
-      reverse: query.reverse === true,
-    })
+    const page = await this.#storage(
+      this.#engine.broker.history(channel, { limit, reverse: query.reverse === true }),
+    )
     return { ...page.top, pubs: page.pubs }
   }
 
@@ -234,15 +232,14 @@ export class Hub {
    * changed or history lost some of them (or more than `limit` are missing).
    */
   async recover(channel: string, since: Position, limit: number): Promise<Recovery> {
-    const page = await this.#engine.broker.history(channel, { since, limit })
-    const { top, pubs } = page
+    const { top, pubs } = await this.#storage(
+      this.#engine.broker.history(channel, { since, limit }),
+    )
     const isSameEpoch = top.epoch === since.epoch && since.seq <= top.seq
     const first = pubs[0]
     const isComplete =
       since.seq === top.seq ||
-      (first !== undefined &&
-        first.seq === since.seq + 1 &&
-        pubs[pubs.length - 1]?.seq === top.seq)
+      (first !== undefined && first.seq === since.seq + 1 && pubs[pubs.length - 1]?.seq === top.seq)
     return { top, recovered: isSameEpoch && isComplete, pubs }
   }
 
@@ -252,8 +249,19 @@ export class Hub {
   }
 
   async #top(channel: string): Promise<Recovery> {
-    const page = await this.#engine.broker.history(channel, { limit: 0 })
+    const page = await this.#storage(this.#engine.broker.history(channel, { limit: 0 }))
     return { top: page.top, recovered: false, pubs: [] }
+  }
+
+  /** Engine failures reach clients as `unavailable` (the cause is logged, not sent). */
+  async #storage<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work
+    } catch (err) {
+      if (err instanceof ReplyError) throw err
+      this.#log.error({ err }, 'engine call failed')
+      throw new ReplyError(ErrorCode.Unavailable, 'storage is unavailable, try again')
+    }
   }
 
   #attach(sub: Subscription): ChannelEntry {
@@ -360,7 +368,8 @@ export class Hub {
 }
 
 /** Encodes a `pub` frame; on the hot path this runs once per publication per node. */
-export const encodePub = (channel: string, pub: Pub): Buffer => encode({ type: 'pub', channel, pub })
+export const encodePub = (channel: string, pub: Pub): Buffer =>
+  encode({ type: 'pub', channel, pub })
 
 const parkPub = (sub: Subscription, pub: Pub): void => {
   // Past the bound the newest are dropped: the recipient sees the gap when it goes live and

@@ -9,6 +9,8 @@ export interface Identity {
   /** Display name; the connect frame's `name` is used when absent. */
   name?: string
   info?: unknown
+  /** When the credential expires (ms since the Unix epoch): the connection is then closed 4003. */
+  expiresAt?: number
 }
 
 /** Options of {@link createServer}. Every field is optional. */
@@ -27,7 +29,11 @@ export interface ServerOptions {
   nodeId?: string
   /** Directory of static files served over HTTP at `/`. @default undefined (a small built-in page) */
   staticDir?: string
-  /** Verifies a connect token. Throw (or reject) to refuse it: the client gets `unauthorized` and close 4501. @default undefined (tokens are refused) */
+  /**
+   * Verifies a connect token. Throwing refuses it: the client gets `unauthorized` and close 4501,
+   * or `forbidden` and close 4503 when it throws `ReplyError(ErrorCode.Forbidden, …)`.
+   * @default undefined (tokens are refused)
+   */
   authenticate?: (token: string) => Identity | Promise<Identity>
   /** pino logger. @default pino at level 'warn' on stderr */
   logger?: Logger
@@ -42,6 +48,8 @@ export interface ServerOptions {
   maxFrameBytes?: number
   /** Largest HTTP request header block, upgrade requests included. @default 16_384 */
   maxHeaderBytes?: number
+  /** Largest `publish` or `signal` frame; larger ones get `too_large`. @default 32_768 */
+  maxPublishBytes?: number
   /** Subscriptions one connection may hold. @default 128 */
   maxChannelsPerConnection?: number
   /** Longest channel name. @default 255 */
@@ -92,6 +100,7 @@ export const serverDefaults: Required<Tuning> = {
   connectTimeoutMs: 10_000,
   maxFrameBytes: 65_536,
   maxHeaderBytes: 16_384,
+  maxPublishBytes: 32_768,
   maxChannelsPerConnection: 128,
   maxChannelLength: 255,
   maxDataDepth: 32,

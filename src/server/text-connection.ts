@@ -6,7 +6,9 @@ import { createTokenBucket, createWindowCounter } from './rate-limit.js'
 import type { Transport } from './transport.js'
 import { startHeartbeat } from './heartbeat.js'
 
-type Listeners = { [E in keyof TextConnectionEvents]: Set<(value: TextConnectionEvents[E]) => void> }
+type Listeners = {
+  [E in keyof TextConnectionEvents]: Set<(value: TextConnectionEvents[E]) => void>
+}
 
 /**
  * Serves one plain WebSocket client (no subprotocol) with a text endpoint. Keeps it honest with

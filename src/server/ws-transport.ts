@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
-import type { Transport, TransportHandlers } from './transport.js'
+import type { Transport } from './transport.js'
 import { clipReason } from './errors.js'
 
 /**

@@ -16,7 +16,7 @@ export class TestClient {
   constructor(url: string, options: WebSocket.ClientOptions = {}) {
     this.ws = new WebSocket(url, SUBPROTOCOL, options)
     this.ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as Frame
       if (frame.type === 'ping' && this.autoPong) this.send({ type: 'pong' })
       this.inbox.push(frame)
     })
@@ -47,7 +47,10 @@ export class TestClient {
   /** Sends a request; resolves with `result`, rejects with the reply error's code. */
   async request(frame: Record<string, unknown>): Promise<unknown> {
     const reply = await this.call(frame)
-    if ('error' in reply) throw new Error(`${reply.error.code}: ${reply.error.message}`)
+    if ('error' in reply) {
+      const error = reply.error as { code: string; message: string }
+      throw new Error(`${error.code}: ${error.message}`)
+    }
     return reply.result
   }
 
