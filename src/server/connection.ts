@@ -285,7 +285,7 @@ export class Connection implements Recipient {
     try {
       const identity = await this.#authenticate(frame.token)
       if (this.isClosed) return
-      const name = (frame.name ?? identity?.name ?? '').trim()
+      const name = (identity?.name ?? frame.name ?? '').trim()
       if (name.length > MAX_NAME_LENGTH)
         throw new ReplyError(
           ErrorCode.BadRequest,

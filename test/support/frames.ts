@@ -69,6 +69,8 @@ export const refusedStatus = (ws: WebSocket): Promise<number> =>
   new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => {
       resolve(res.statusCode ?? 0)
+      // Aborting makes ws emit "closed before the connection was established": expected here.
+      ws.once('error', () => undefined)
       ws.terminate()
     })
     ws.once('open', () => {

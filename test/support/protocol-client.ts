@@ -54,8 +54,13 @@ export class TestClient {
     return reply.result
   }
 
-  next(type: ServerFrame['type'], match: (frame: Frame) => boolean = () => true) {
-    return this.inbox.take((frame) => frame.type === type && match(frame))
+  /** The next received frame of `type` (that `match` accepts), waiting for it if needed. */
+  async next<T extends ServerFrame['type']>(
+    type: T,
+    match: (frame: Frame) => boolean = () => true,
+  ): Promise<Extract<ServerFrame, { type: T }> & Record<string, unknown>> {
+    const frame = await this.inbox.take((f) => f.type === type && match(f))
+    return frame as Extract<ServerFrame, { type: T }> & Record<string, unknown>
   }
 
   close(): Promise<Closed> {
