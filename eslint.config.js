@@ -23,7 +23,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "LogicalExpression[operator='||'][right.type=/Literal|ObjectExpression|ArrayExpression/]",
+          selector:
+            "LogicalExpression[operator='||'][right.type=/Literal|ObjectExpression|ArrayExpression/]",
           message: 'Use ?? for defaults, never ||.',
         },
       ],
@@ -67,13 +68,10 @@ export default tseslint.config(
   {
     files: ['src/apps/**'],
     ignores: ['src/apps/**/*.test.ts'],
-    rules: boundary('apps import only the public server API (src/server/index.ts) and the protocol.', [
-      '../../server/!(index.js)',
-      '../../engine/*',
-      '../../client/*',
-      '../../cli/*',
-      'ws',
-    ]),
+    rules: boundary(
+      'apps import only the public server API (src/server/index.ts) and the protocol.',
+      ['../../server/!(index.js)', '../../engine/*', '../../client/*', '../../cli/*', 'ws'],
+    ),
   },
   {
     files: ['src/server/**'],

@@ -212,14 +212,20 @@ export class Hub {
   ): Promise<HistoryResult> {
     const options = this.#rules.resolve(channel)
     const limit = Math.min(query.limit ?? options.historySize, options.historySize)
-    if (query.since !== undefined) {
-      const recovery = await this.recover(channel, query.since, limit)
-      if (!recovery.recovered)
+    const { since } = query
+    if (since !== undefined) {
+      // A page: the first `limit` publications after `since`, which must follow it without a gap.
+      const { top, pubs } = await this.#storage(
+        this.#engine.broker.history(channel, { since, limit }),
+      )
+      const isSameEpoch = top.epoch === since.epoch && since.seq <= top.seq
+      const isContinuous = since.seq === top.seq || pubs[0]?.seq === since.seq + 1
+      if (!isSameEpoch || !isContinuous)
         throw new ReplyError(
           ErrorCode.Unrecoverable,
-          `publications after seq ${query.since.seq} of that epoch are no longer in history`,
+          `publications after seq ${since.seq} of that epoch are no longer in history`,
         )
-      return { ...recovery.top, pubs: recovery.pubs }
+      return { ...top, pubs }
     }
     const page = await this.#storage(
       this.#engine.broker.history(channel, { limit, reverse: query.reverse === true }),

@@ -77,8 +77,12 @@ class ServerSession implements Recipient, LocalSession {
   }
 
   deliverEvent(sub: Subscription, event: ChannelEvent): void {
-    if (event.type === 'unsubscribed') this.#subs.delete(sub.channel)
     this.#emit(sub, event)
+    if (event.type !== 'unsubscribed') return
+    this.#subs.delete(sub.channel)
+    this.#hub.unsubscribe(sub).catch((err: unknown) => {
+      this.#log.error({ err, channel: sub.channel }, 'unsubscribe failed')
+    })
   }
 
   #emit(sub: Subscription, event: ChannelEvent): void {

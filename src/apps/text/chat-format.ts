@@ -1,0 +1,36 @@
+import type { Member } from '../../protocol/index.js'
+import type { ChannelEvent } from '../../server/index.js'
+import { serverLine, textOf } from './lines.js'
+
+/**
+ * A plain client's first message as a username: whitespace runs become one space, the ends are
+ * trimmed and the rest is cut to `maxLength` characters (code points). Empty when nothing is left.
+ */
+export const toUsername = (message: string, maxLength: number): string =>
+  Array.from(message.replace(/\s+/gu, ' ').trim()).slice(0, maxLength).join('').trim()
+
+/**
+ * How a chat event reads on a plain connection: `[Alice]: Hello everyone!` for a `{ text }`
+ * publication (`[Server]: ...` when the server published it), `[Server]: Alice has joined the
+ * chat.` / `... has left the chat.` for join and leave. Undefined for what has no text form
+ * (signals such as typing, other data) and for this session's own publications and join/leave.
+ */
+export const renderChatEvent = (event: ChannelEvent, self: Member): string | undefined => {
+  switch (event.type) {
+    case 'pub': {
+      const { from, data } = event.pub
+      const text = textOf(data)
+      if (text === undefined || from?.client === self.client) return undefined
+      return from === undefined ? serverLine(text) : `[${from.name}]: ${text}`
+    }
+    case 'join':
+      if (event.member.client === self.client) return undefined
+      return serverLine(`${event.member.name} has joined the chat.`)
+    case 'leave':
+      if (event.member.client === self.client) return undefined
+      return serverLine(`${event.member.name} has left the chat.`)
+    case 'signal':
+    case 'unsubscribed':
+      return undefined
+  }
+}

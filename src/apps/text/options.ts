@@ -1,0 +1,33 @@
+import { performance } from 'node:perf_hooks'
+
+/** Options of {@link createTextApp}. Every field is optional. */
+export interface TextAppOptions {
+  /** The room of `/` and `/chat`. @default 'chat:lobby' */
+  chatChannel?: string
+  /** The channel `/broadcast` travels through. @default 'text:broadcast' */
+  broadcastChannel?: string
+  /** Longest chat username, in characters; longer ones are cut. @default 32 */
+  maxNameLength?: number
+  /** How long a `/buzzer` round stays open after its first buzz. @default 10_000 */
+  buzzerRoundMs?: number
+  /** The clock `/buzzer` times buzzes with, in ms; tests pass a fake one. @default performance.now */
+  nowMs?: () => number
+}
+
+export type ResolvedTextAppOptions = Required<TextAppOptions>
+
+export const textAppDefaults: ResolvedTextAppOptions = {
+  chatChannel: 'chat:lobby',
+  broadcastChannel: 'text:broadcast',
+  maxNameLength: 32,
+  buzzerRoundMs: 10_000,
+  nowMs: () => performance.now(),
+}
+
+export const resolveTextAppOptions = (options: TextAppOptions): ResolvedTextAppOptions => ({
+  chatChannel: options.chatChannel ?? textAppDefaults.chatChannel,
+  broadcastChannel: options.broadcastChannel ?? textAppDefaults.broadcastChannel,
+  maxNameLength: options.maxNameLength ?? textAppDefaults.maxNameLength,
+  buzzerRoundMs: options.buzzerRoundMs ?? textAppDefaults.buzzerRoundMs,
+  nowMs: options.nowMs ?? textAppDefaults.nowMs,
+})

@@ -1,0 +1,162 @@
+/**
+ * `hubbub serve`: runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
+ * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
+ */
+import { parseArgs } from 'node:util'
+import { bundledApps } from '../apps/index.js'
+import { createServer, type HubbubServer } from '../server/index.js'
+import { createEngine, selectEngineKind } from './engine.js'
+import { describeListenError } from './listen-error.js'
+import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
+import {
+  envValue,
+  ExitCode,
+  parseChoice,
+  parsePort,
+  UsageError,
+  withUsageErrors,
+  type Command,
+} from './usage.js'
+
+const NAME = 'serve'
+const DEFAULT_PORT = 8765
+
+const help = `Usage: hubbub serve [options]
+
+Runs a hubbub server: the WebSocket endpoint (subprotocol hubbub.v1, or plain text
+on /, /chat, /echo and the other text paths), and a small page at http://localhost:8765.
+
+Options:
+  -p, --port <n>         TCP port; 0 picks a free one (env PORT, default ${DEFAULT_PORT})
+      --host <host>      interface to listen on (default: every interface)
+      --memory           keep channels, history and state in memory, lost on exit
+                         (the only engine so far, so also the default)
+      --log-level <lvl>  ${logLevels.join(', ')}
+                         (env HUBBUB_LOG_LEVEL, default ${defaultLogLevel}); logs go to stderr
+  -h, --help             show this help
+
+Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
+process exits 0. A second signal exits at once with code 1.
+
+Examples:
+  hubbub serve
+  hubbub serve --port 9000 --log-level info
+  PORT=9000 hubbub serve
+  hubbub serve --host 127.0.0.1 --port 0
+`
+
+/** What the command line resolved to. */
+interface ServeSettings {
+  port: number
+  host: string | undefined
+  memory: boolean
+  logLevel: LogLevel
+}
+
+/** Resolves flags and environment; flags win. Throws `UsageError` for bad values. */
+const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' => {
+  const { values } = withUsageErrors(NAME, () =>
+    parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        memory: { type: 'boolean', default: false },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }),
+  )
+  if (values.help) return 'help'
+  const portFlag = values.port
+  const portEnv = envValue(env, 'PORT')
+  const port =
+    portFlag !== undefined
+      ? parsePort(portFlag, '--port', NAME)
+      : portEnv !== undefined
+        ? parsePort(portEnv, 'PORT', NAME)
+        : DEFAULT_PORT
+  const levelFlag = values['log-level']
+  const levelEnv = envValue(env, 'HUBBUB_LOG_LEVEL')
+  const logLevel =
+    levelFlag !== undefined
+      ? parseChoice(levelFlag, logLevels, '--log-level', NAME)
+      : levelEnv !== undefined
+        ? parseChoice(levelEnv, logLevels, 'HUBBUB_LOG_LEVEL', NAME)
+        : defaultLogLevel
+  if (values.host === '') throw new UsageError('--host must not be empty', NAME)
+  return { port, host: values.host, memory: values.memory, logLevel }
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
+
+/** The URL to print: `localhost` unless a specific host was asked for. */
+export const displayUrl = (host: string | undefined, port: number): string => {
+  if (host === undefined || WILDCARD_HOSTS.has(host)) return `http://localhost:${port}`
+  return host.includes(':') && !host.startsWith('[')
+    ? `http://[${host}]:${port}`
+    : `http://${host}:${port}`
+}
+
+/**
+ * Resolves once the process has been asked to stop (SIGINT or SIGTERM). From then on, a second
+ * signal exits at once with code 1, without waiting for the graceful shutdown.
+ */
+const firstStopSignal = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      const forceExit = (): void => {
+        process.stderr.write('hubbub: second signal, exiting without waiting\n')
+        process.exit(ExitCode.Runtime)
+      }
+      process.once('SIGINT', forceExit)
+      process.once('SIGTERM', forceExit)
+      resolve(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+
+const run = async (args: string[]): Promise<ExitCode> => {
+  const settings = resolveSettings(args, process.env)
+  if (settings === 'help') {
+    process.stdout.write(help)
+    return ExitCode.Ok
+  }
+  const logger = createCliLogger(settings.logLevel)
+  const engineKind = selectEngineKind({ memory: settings.memory })
+  let server: HubbubServer
+  try {
+    server = await createServer({
+      port: settings.port,
+      host: settings.host,
+      engine: createEngine(engineKind),
+      apps: bundledApps(),
+      logger,
+    })
+  } catch (error) {
+    const described = describeListenError(error, settings.host, settings.port)
+    if (described === undefined) throw error
+    process.stderr.write(`hubbub: ${described}\n`)
+    return ExitCode.Runtime
+  }
+  // Handlers go in before the line is printed: whoever waits for it may signal right away.
+  const stopped = firstStopSignal()
+  process.stdout.write(`hubbub listening on ${displayUrl(settings.host, server.port)}\n`)
+  logger.info({ port: server.port, engine: engineKind }, 'listening')
+  const signal = await stopped
+  logger.info({ signal }, 'shutting down')
+  await server.close()
+  return ExitCode.Ok
+}
+
+export const serve: Command = {
+  name: NAME,
+  summary: 'run a hubbub server (WebSocket, plain text endpoints, built-in page)',
+  help,
+  run,
+}
