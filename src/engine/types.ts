@@ -1,7 +1,8 @@
 /**
  * The engine seam: storage and fan-out between nodes. These interfaces are the spec; every
  * implementation runs the contract suite in `contract.ts`. All methods are async, reject only
- * with `Error` objects, and never mutate the values they are given.
+ * with `Error` objects (also when called before `start` or after `close`), and never mutate the
+ * values they are given. Values they return or deliver are read-only for the caller.
  */
 import type { Member, Position, Pub } from '../protocol/index.js'
 
@@ -41,8 +42,9 @@ export interface HistoryQuery {
   /** At most this many publications. */
   limit: number
   /**
-   * Without `since`: newest first when true. Either way, `limit` keeps the newest ones when
-   * `since` is absent and the oldest ones after `since` when it is given.
+   * Without `since`: newest first when true. Ignored with `since`, whose page is always oldest
+   * first. `limit` keeps the newest ones when `since` is absent and the oldest ones after `since`
+   * when it is given.
    */
   reverse?: boolean
 }
@@ -62,13 +64,14 @@ export interface Broker {
   /**
    * Atomically assigns the next seq (starting at 1 in a new epoch), keeps the publication per
    * `retention`, and delivers it to every subscribed node (this one included), so that every node
-   * sees a channel's publications in seq order. A `draft.key` seen within `dedupWindowMs` returns
-   * the first publication's position and delivers nothing.
+   * sees a channel's publications in seq order. A `draft.key` seen in the same channel within
+   * `dedupWindowMs` returns the first publication's position and delivers nothing. Messages one
+   * node publishes or emits reach each node in the order that node sent them.
    */
   publish(channel: string, draft: PubDraft, retention: Retention): Promise<Position>
   /** Delivers an ephemeral message (signal, join, leave) to every subscribed node; never stored. */
   emit(channel: string, msg: Exclude<BrokerMessage, { kind: 'pub' }>): Promise<void>
-  /** The channel's position and kept publications, oldest first unless `reverse`. */
+  /** The channel's position and kept publications, oldest first unless `reverse` (see {@link HistoryQuery}). */
   history(channel: string, query: HistoryQuery): Promise<HistoryPage>
 }
 
@@ -88,7 +91,10 @@ export interface State {
   get(key: string): Promise<unknown>
   /** Stores a JSON-serialisable value. */
   set(key: string, value: unknown): Promise<void>
-  /** Atomically adds `delta` to a numeric value (absent counts as 0) and returns the new value. */
+  /**
+   * Atomically adds `delta` to a numeric value (absent counts as 0) and returns the new value;
+   * rejects when the stored value is not a number.
+   */
   incr(key: string, delta: number): Promise<number>
   /** Removes the key; a no-op when absent. */
   delete(key: string): Promise<void>
@@ -99,7 +105,10 @@ export interface Engine {
   readonly broker: Broker
   readonly presence: Presence
   readonly state: State
-  /** Starts delivering; called once by the server before any other method. */
+  /**
+   * Starts delivering; called once by the server before any other method. `deliver` must not
+   * throw; if it does, the others still get the message and the publishing call rejects.
+   */
   start(deliver: Deliver): Promise<void>
   /** Releases timers and connections; no delivery happens after it resolves. */
   close(): Promise<void>
