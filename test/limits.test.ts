@@ -325,3 +325,20 @@ describe('authentication hook', () => {
     expect((await short.closed).code).toBe(4003)
   })
 })
+
+describe('fragmented messages', () => {
+  it('reassembles a fragmented frame, and closes 1008 past maxFragmentsPerMessage', async () => {
+    const url = await start({ maxFragmentsPerMessage: 4 })
+    const client = await connect(url)
+    const frame = JSON.stringify({ type: 'publish', id: 50, channel: 'a', data: 'abcdefgh' })
+    const send = (parts: number) => {
+      const size = Math.ceil(frame.length / parts)
+      for (let i = 0; i < parts; i++)
+        client.ws.send(frame.slice(i * size, (i + 1) * size), { fin: i === parts - 1 })
+    }
+    send(4)
+    expect(await client.next('reply', (f) => f.id === 50)).toMatchObject({ result: { seq: 1 } })
+    send(8)
+    expect((await client.closed).code).toBe(1008)
+  })
+})

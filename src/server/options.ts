@@ -46,6 +46,8 @@ export interface ServerOptions {
   connectTimeoutMs?: number
   /** Largest accepted message, across fragments; larger closes 1009. @default 65_536 */
   maxFrameBytes?: number
+  /** Fragments one WebSocket message may arrive in; more closes 1008. @default 256 */
+  maxFragmentsPerMessage?: number
   /** Largest HTTP request header block, upgrade requests included. @default 16_384 */
   maxHeaderBytes?: number
   /** Largest `publish` or `signal` frame; larger ones get `too_large`. @default 32_768 */
@@ -99,6 +101,7 @@ export const serverDefaults: Required<Tuning> = {
   pongTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
   maxFrameBytes: 65_536,
+  maxFragmentsPerMessage: 256,
   maxHeaderBytes: 16_384,
   maxPublishBytes: 32_768,
   maxChannelsPerConnection: 128,

@@ -83,6 +83,11 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     noServer: true,
     clientTracking: false,
     maxPayload: resolved.maxFrameBytes,
+    maxFragments: resolved.maxFragmentsPerMessage,
+    // ws's own limit on TCP chunks parked while parsing one message, set rather than inherited.
+    // (Pongs owed to a client flooding pings stay at ws's bound of 60.)
+    maxBufferedChunks: 4_096,
+    // Compression costs CPU and memory per socket and invites decompression bombs: off.
     perMessageDeflate: false,
     skipUTF8Validation: false,
     allowSynchronousEvents: true,
