@@ -1,0 +1,431 @@
+import type { ClientFrame, ConnectResult, ServerFrame } from '../protocol/index.js'
+import {
+  CloseCode,
+  DecodeError,
+  SUBPROTOCOL,
+  decodeServerFrame,
+  parseRetryHint,
+  shouldReconnect,
+} from '../protocol/index.js'
+import { backoffDelayMs } from './backoff.js'
+import { createEmitter } from './emitter.js'
+import { HubbubError } from './errors.js'
+import type { ClientLink, RequestBody } from './link.js'
+import { Subscription } from './subscription.js'
+
+/** The part of the WebSocket API the client uses: the browser's and `ws`'s both fit. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: never) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: never) => void) | null
+}
+export type WebSocketConstructor = new (url: string, protocols: string) => WebSocketLike
+
+export interface ClientOptions {
+  /** Display name sent in `connect`. @default undefined (the server picks one) */
+  name?: string
+  /** A token, or a function returning one, called before every (re)connect. @default undefined (anonymous) */
+  token?: string | (() => string | Promise<string>)
+  /** A stable id for this browser/device, so its connections count as one anonymous person. @default undefined */
+  anonId?: string
+  /** The WebSocket class. @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor
+  /** Upper bound of the first reconnect delay (full jitter, doubling). @default 500 */
+  minReconnectDelayMs?: number
+  /** Upper bound of every reconnect delay. @default 20_000 */
+  maxReconnectDelayMs?: number
+  /** How long a request waits for its reply. @default 10_000 */
+  requestTimeoutMs?: number
+  /** Silence past the server's ping interval plus this means a dead link: reconnect. @default 10_000 */
+  pingGraceMs?: number
+  /** Publishes that may wait for a connection; more reject with `outbox_full`. @default 1_000 */
+  maxOutbox?: number
+}
+
+const defaults = {
+  minReconnectDelayMs: 500,
+  maxReconnectDelayMs: 20_000,
+  requestTimeoutMs: 10_000,
+  pingGraceMs: 10_000,
+  maxOutbox: 1_000,
+}
+
+export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+export interface ClientEvents {
+  state: { state: ClientState; previous: ClientState }
+  /** The handshake succeeded (first time and after every reconnect). */
+  connected: ConnectResult
+  /** The link dropped; a reconnect is scheduled after `reconnectInMs`. */
+  disconnected: { code: number; reason: string; reconnectInMs: number }
+  /** The client stopped for good: `close()` was called or the server said not to come back (4500-4999). */
+  closed: { code: number; reason: string }
+  /** Something went wrong that no call could report (for example a malformed server frame). */
+  error: Error
+}
+
+interface Pending {
+  body: RequestBody
+  resolve(result: unknown): void
+  reject(error: HubbubError): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+interface Queued {
+  body: Extract<RequestBody, { type: 'publish' }>
+  resolve(result: { seq: number }): void
+  reject(error: HubbubError): void
+}
+
+/** Close code the client uses when it drops a link it believes dead. */
+const DEAD_LINK = 4000
+
+/**
+ * A hubbub connection that reconnects by itself: backoff with full jitter, resubscribing every
+ * channel from its last position, and sending publishes made while offline once it is back.
+ */
+export class Client {
+  readonly #url: string
+  readonly #options: Omit<ClientOptions, keyof typeof defaults> & typeof defaults
+  readonly #WebSocket: WebSocketConstructor
+  readonly #emitter = createEmitter<ClientEvents>()
+  readonly #subs = new Map<string, Subscription>()
+  readonly #pending = new Map<number, Pending>()
+  readonly #outbox: Queued[] = []
+  #ws: WebSocketLike | undefined
+  #state: ClientState = 'connecting'
+  #session: ConnectResult | undefined
+  #nextId = 1
+  #attempt = 0
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  #silenceTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #link: ClientLink
+
+  constructor(url: string, options: ClientOptions = {}) {
+    this.#url = url
+    this.#options = { ...defaults, ...definedOnly(options) }
+    const WebSocketClass =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+    if (WebSocketClass === undefined)
+      throw new TypeError('no WebSocket class: pass one as the WebSocket option')
+    this.#WebSocket = WebSocketClass
+    this.#link = {
+      isConnected: () => this.#state === 'connected',
+      request: (body, timeoutMs) => this.#request(body, timeoutMs),
+      publish: (body) => this.#publish(body),
+      send: (frame) => {
+        if (this.#state === 'connected') this.#send(frame)
+      },
+      forget: (channel) => {
+        this.#subs.delete(channel)
+      },
+    }
+    void this.#open()
+  }
+
+  get state(): ClientState {
+    return this.#state
+  }
+
+  /** What the server said in the last successful handshake. */
+  get session(): ConnectResult | undefined {
+    return this.#session
+  }
+
+  on<E extends keyof ClientEvents>(
+    event: E,
+    listener: (value: ClientEvents[E]) => void,
+  ): () => void {
+    return this.#emitter.on(event, listener)
+  }
+
+  /** The subscription to `name`, created (and subscribed) on first use. */
+  channel(name: string, options: { presence?: boolean } = {}): Subscription {
+    if (this.#state === 'closed') throw new HubbubError('closed', 'the client is closed')
+    const existing = this.#subs.get(name)
+    if (existing !== undefined) return existing
+    const sub = new Subscription(name, this.#link, options)
+    this.#subs.set(name, sub)
+    if (this.#state === 'connected') void sub.resubscribe()
+    return sub
+  }
+
+  /** Calls a server rpc method; resolves with its result. */
+  rpc(
+    method: string,
+    params: unknown = null,
+    options: { timeoutMs?: number } = {},
+  ): Promise<unknown> {
+    return this.#request({ type: 'rpc', method, params }, options.timeoutMs)
+  }
+
+  /** Resolves once connected (at once if it is); rejects if the client closes first. */
+  ready(): Promise<ConnectResult> {
+    if (this.#state === 'connected' && this.#session !== undefined)
+      return Promise.resolve(this.#session)
+    if (this.#state === 'closed')
+      return Promise.reject(new HubbubError('closed', 'the client is closed'))
+    return new Promise((resolve, reject) => {
+      const offs = [
+        this.on('connected', (session) => {
+          for (const off of offs) off()
+          resolve(session)
+        }),
+        this.on('closed', ({ reason }) => {
+          for (const off of offs) off()
+          reject(new HubbubError('closed', reason))
+        }),
+      ]
+    })
+  }
+
+  /** Closes for good: no reconnect; waiting calls reject with `closed`. */
+  close(): void {
+    this.#stop(CloseCode.Normal, 'closed by the client')
+  }
+
+  async #open(): Promise<void> {
+    this.#setState('connecting')
+    let token: string | undefined
+    try {
+      const source = this.#options.token
+      token = typeof source === 'function' ? await source() : source
+    } catch (err) {
+      this.#emitter.emit('error', err instanceof Error ? err : new Error(String(err)))
+      this.#scheduleReconnect(CloseCode.Internal, 'could not get a token')
+      return
+    }
+    if (this.#state !== 'connecting') return
+    const ws = new this.#WebSocket(this.#url, SUBPROTOCOL)
+    this.#ws = ws
+    ws.onopen = () => {
+      const body: RequestBody = { type: 'connect' }
+      if (this.#options.name !== undefined) body.name = this.#options.name
+      if (this.#options.anonId !== undefined) body.anonId = this.#options.anonId
+      if (token !== undefined) body.token = token
+      this.#call(body, this.#options.requestTimeoutMs).then(
+        (result) => {
+          this.#onConnected(result as ConnectResult)
+        },
+        (err: unknown) => {
+          // A refused connect is followed by the server's close code; a timeout is a dead link.
+          if (err instanceof HubbubError && err.code === 'timeout')
+            this.#drop(ws, 'no connect reply')
+        },
+      )
+    }
+    ws.onmessage = (event) => {
+      if (ws !== this.#ws) return
+      this.#armSilence()
+      this.#receive(event.data)
+    }
+    ws.onclose = (event) => {
+      if (ws !== this.#ws) return
+      this.#onClose(event.code, event.reason)
+    }
+    ws.onerror = () => undefined // `onclose` follows with the code
+  }
+
+  #onConnected(session: ConnectResult): void {
+    this.#session = session
+    this.#attempt = 0
+    this.#setState('connected')
+    this.#armSilence()
+    this.#emitter.emit('connected', session)
+    for (const sub of this.#subs.values()) void sub.resubscribe()
+    for (const queued of this.#outbox.splice(0)) this.#sendPublish(queued)
+  }
+
+  #receive(data: unknown): void {
+    let frame: ServerFrame
+    try {
+      frame = decodeServerFrame(typeof data === 'string' ? data : String(data))
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      this.#emitter.emit('error', err)
+      return
+    }
+    switch (frame.type) {
+      case 'reply': {
+        const pending = this.#pending.get(frame.id)
+        if (pending === undefined) return
+        this.#pending.delete(frame.id)
+        clearTimeout(pending.timer)
+        if ('error' in frame) pending.reject(new HubbubError(frame.error.code, frame.error.message))
+        else pending.resolve(frame.result)
+        return
+      }
+      case 'ping':
+        this.#send({ type: 'pong' })
+        return
+      case 'pub':
+      case 'signal':
+      case 'join':
+      case 'leave':
+      case 'unsubscribed':
+        this.#subs.get(frame.channel)?.handle(frame)
+        return
+    }
+  }
+
+  #request(body: RequestBody, timeoutMs?: number): Promise<unknown> {
+    if (this.#state === 'closed')
+      return Promise.reject(new HubbubError('closed', 'the client is closed'))
+    if (this.#state !== 'connected')
+      return Promise.reject(new HubbubError('disconnected', 'not connected'))
+    return this.#call(body, timeoutMs ?? this.#options.requestTimeoutMs)
+  }
+
+  #call(body: RequestBody, timeoutMs: number): Promise<unknown> {
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id)
+        reject(new HubbubError('timeout', `no reply to ${body.type} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#pending.set(id, { body, resolve, reject, timer })
+      this.#send({ ...body, id })
+    })
+  }
+
+  #publish(body: Extract<RequestBody, { type: 'publish' }>): Promise<{ seq: number }> {
+    if (this.#state === 'closed')
+      return Promise.reject(new HubbubError('closed', 'the client is closed'))
+    return new Promise((resolve, reject) => {
+      const queued: Queued = { body, resolve, reject }
+      if (this.#state === 'connected') this.#sendPublish(queued)
+      else this.#enqueue(queued)
+    })
+  }
+
+  #sendPublish(queued: Queued): void {
+    this.#call(queued.body, this.#options.requestTimeoutMs).then(
+      (result) => {
+        queued.resolve(result as { seq: number })
+      },
+      (err: unknown) => {
+        const error = err instanceof HubbubError ? err : new HubbubError('internal', String(err))
+        // Sent but the link dropped before the reply: send again after reconnecting, with the
+        // same key, so the server delivers it once.
+        if (error.code === 'disconnected' && this.#state !== 'closed') this.#enqueue(queued)
+        else queued.reject(error)
+      },
+    )
+  }
+
+  #enqueue(queued: Queued): void {
+    if (this.#outbox.length >= this.#options.maxOutbox) {
+      queued.reject(
+        new HubbubError(
+          'outbox_full',
+          `${this.#options.maxOutbox} publishes are already waiting for a connection`,
+        ),
+      )
+      return
+    }
+    this.#outbox.push(queued)
+  }
+
+  #send(frame: ClientFrame): void {
+    const ws = this.#ws
+    if (ws === undefined || ws.readyState !== 1) return
+    ws.send(JSON.stringify(frame))
+  }
+
+  #armSilence(): void {
+    clearTimeout(this.#silenceTimer)
+    const pingMs = this.#session?.pingMs
+    if (pingMs === undefined || this.#ws === undefined) return
+    const ws = this.#ws
+    this.#silenceTimer = setTimeout(() => {
+      this.#drop(ws, 'no ping from the server')
+    }, pingMs + this.#options.pingGraceMs)
+  }
+
+  /** Gives up on a link that looks dead: reconnect without waiting for its close handshake. */
+  #drop(ws: WebSocketLike, reason: string): void {
+    if (ws !== this.#ws) return
+    ws.close(DEAD_LINK, reason)
+    this.#onClose(DEAD_LINK, reason)
+  }
+
+  #onClose(code: number, reason: string): void {
+    const ws = this.#ws
+    this.#ws = undefined
+    if (ws !== undefined) {
+      ws.onopen = ws.onmessage = ws.onclose = null
+    }
+    clearTimeout(this.#silenceTimer)
+    // Replies that can no longer come: publishes go back to the outbox (see #sendPublish).
+    const pending = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const entry of pending) {
+      clearTimeout(entry.timer)
+      entry.reject(new HubbubError('disconnected', `connection lost (${code} ${reason})`))
+    }
+    if (this.#state === 'closed') return
+    if (!shouldReconnect(code)) {
+      this.#stop(code, reason)
+      return
+    }
+    this.#scheduleReconnect(code, reason)
+  }
+
+  #scheduleReconnect(code: number, reason: string): void {
+    const hintMs = code === CloseCode.GoingAway ? parseRetryHint(reason) : undefined
+    const delayMs =
+      hintMs ??
+      backoffDelayMs(this.#attempt++, {
+        minMs: this.#options.minReconnectDelayMs,
+        maxMs: this.#options.maxReconnectDelayMs,
+      })
+    this.#setState('disconnected')
+    this.#emitter.emit('disconnected', { code, reason, reconnectInMs: delayMs })
+    clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = setTimeout(() => {
+      void this.#open()
+    }, delayMs)
+  }
+
+  #stop(code: number, reason: string): void {
+    if (this.#state === 'closed') return
+    this.#setState('closed')
+    clearTimeout(this.#reconnectTimer)
+    clearTimeout(this.#silenceTimer)
+    const ws = this.#ws
+    this.#ws = undefined
+    if (ws !== undefined) {
+      ws.onopen = ws.onmessage = ws.onclose = null
+      ws.close(CloseCode.Normal, 'bye')
+    }
+    const error = new HubbubError('closed', reason)
+    for (const entry of this.#pending.values()) {
+      clearTimeout(entry.timer)
+      entry.reject(error)
+    }
+    this.#pending.clear()
+    for (const queued of this.#outbox.splice(0)) queued.reject(error)
+    for (const sub of this.#subs.values()) sub.close(error)
+    this.#subs.clear()
+    this.#emitter.emit('closed', { code, reason })
+  }
+
+  #setState(state: ClientState): void {
+    const previous = this.#state
+    if (previous === state) return
+    this.#state = state
+    this.#emitter.emit('state', { state, previous })
+  }
+}
+
+const definedOnly = <T extends object>(options: T): Partial<T> =>
+  Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>
+
+/** Opens a client; it connects (and reconnects) by itself. */
+export const connect = (url: string, options?: ClientOptions): Client => new Client(url, options)
