@@ -18,6 +18,7 @@ import type { Recipient, Subscription } from './subscription.js'
 import { classifyPub, isOwn } from './subscription.js'
 import type { Transport } from './transport.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
+import { createBufferCap } from './buffer-cap.js'
 
 /** What a connection needs from the server around it. */
 export interface ConnectionContext {
@@ -62,6 +63,7 @@ export class Connection implements Recipient {
   readonly #latest = new Map<string, Buffer>()
   readonly #lagging = new Map<Subscription, LagCause>()
   #isCatchingUp = false
+  readonly #checkBufferCap: () => void
 
   constructor(transport: Transport, context: ConnectionContext) {
     this.#transport = transport
@@ -74,6 +76,14 @@ export class Connection implements Recipient {
     this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
     this.#invalidFrames = createWindowCounter(options.maxInvalidFrames, options.abuseWindowMs)
     this.#limitedFrames = createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
+    this.#checkBufferCap = createBufferCap(transport, options.maxBufferedBytes, () => {
+      this.disconnect(
+        new Disconnect(
+          CloseCode.SlowConsumer,
+          `slow consumer: more than ${options.maxBufferedBytes} bytes waiting`,
+        ),
+      )
+    })
     this.#connectTimer = setTimeout(() => {
       this.disconnect(
         new Disconnect(
@@ -129,8 +139,11 @@ export class Connection implements Recipient {
     const verdict = classifyPub(sub, pub)
     if (verdict === 'gap') this.#lag(sub, 'gap')
     else if (verdict === 'skip') return
-    else if (!isFull) this.#send(frame)
-    else if (sub.options.backpressure === 'latest') this.#latest.set(sub.channel, frame)
+    else if (!isFull) {
+      // A newer value supersedes one held back while the socket was full.
+      if (this.#latest.size > 0) this.#latest.delete(sub.channel)
+      this.#send(frame)
+    } else if (sub.options.backpressure === 'latest') this.#latest.set(sub.channel, frame)
   }
 
   deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void {
@@ -151,13 +164,7 @@ export class Connection implements Recipient {
 
   #send(frame: Buffer | string): void {
     this.#transport.send(frame)
-    if (this.#transport.bufferedBytes > this.#options.maxBufferedBytes)
-      this.disconnect(
-        new Disconnect(
-          CloseCode.SlowConsumer,
-          `slow consumer: more than ${this.#options.maxBufferedBytes} bytes waiting`,
-        ),
-      )
+    this.#checkBufferCap()
   }
 
   #receive(data: Buffer, isBinary: boolean): void {

@@ -99,6 +99,9 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const http = createHttpServer(
     {
       maxHeaderSize: resolved.maxHeaderBytes,
+      // A socket emits 'drain' only once a write reached its highWaterMark; a connection past
+      // sendHighWaterBytes waits for that event to resume, so the two must be the same.
+      highWaterMark: resolved.sendHighWaterBytes,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
     },

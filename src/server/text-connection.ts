@@ -5,6 +5,7 @@ import type { ResolvedOptions } from './options.js'
 import { createTokenBucket, createWindowCounter } from './rate-limit.js'
 import type { Transport } from './transport.js'
 import { startHeartbeat } from './heartbeat.js'
+import { createBufferCap } from './buffer-cap.js'
 
 type Listeners = {
   [E in keyof TextConnectionEvents]: Set<(value: TextConnectionEvents[E]) => void>
@@ -43,6 +44,9 @@ export const serveText = (
       }
   }
 
+  const checkBufferCap = createBufferCap(transport, options.maxBufferedBytes, () => {
+    close(CloseCode.SlowConsumer, 'slow consumer')
+  })
   const heartbeat = startHeartbeat({
     intervalMs: options.pingIntervalMs,
     timeoutMs: options.pongTimeoutMs,
@@ -60,8 +64,7 @@ export const serveText = (
     send(text) {
       if (isClosed) return
       transport.send(text)
-      if (transport.bufferedBytes > options.maxBufferedBytes)
-        close(CloseCode.SlowConsumer, 'slow consumer')
+      checkBufferCap()
     },
     close,
     on(event, listener) {
