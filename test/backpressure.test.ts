@@ -5,11 +5,12 @@
  * fill up (about 4 MiB on Linux: the sender's autotuned `tcp_wmem` plus the receive window), then
  * the server's own send buffer does, and the policies take over.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Pub, ServerFrame, SubscribeResult } from '../src/protocol/index.js'
-import { createServer, type HubbubServer, type ServerOptions } from '../src/server/index.js'
+import type { HubbubServer, ServerOptions } from '../src/server/index.js'
+import { useServer } from './support/harness.js'
 import { collectGarbage } from './support/memory.js'
-import { TestClient } from './support/protocol-client.js'
+import type { TestClient } from './support/protocol-client.js'
 import { RawProtocolClient } from './support/raw-protocol-client.js'
 
 const KiB = 1024
@@ -31,41 +32,14 @@ const channels: ServerOptions['channels'] = {
   'watch:*': { joinLeave: true, historySize: 0 },
 }
 
-let server: HubbubServer | undefined
-const rawClients: RawProtocolClient[] = []
-const testClients: TestClient[] = []
-
-afterEach(async () => {
-  for (const raw of rawClients.splice(0)) raw.destroy()
-  for (const client of testClients.splice(0)) client.ws.terminate()
-  await server?.close()
-  server = undefined
+const { start, connect, track } = useServer({
+  sendHighWaterBytes: HIGH_WATER_BYTES,
+  maxBufferedBytes: MAX_BUFFERED_BYTES,
+  channels,
 })
 
-const start = async (options: ServerOptions = {}): Promise<HubbubServer> => {
-  server = await createServer({
-    port: 0,
-    sendHighWaterBytes: HIGH_WATER_BYTES,
-    maxBufferedBytes: MAX_BUFFERED_BYTES,
-    channels,
-    ...options,
-  })
-  return server
-}
-
-const wsUrl = (hubbub: HubbubServer): string => `ws://localhost:${hubbub.port}/`
-
-const rawClient = async (hubbub: HubbubServer, name: string): Promise<RawProtocolClient> => {
-  const client = await RawProtocolClient.connect(hubbub.port, name)
-  rawClients.push(client)
-  return client
-}
-
-const testClient = async (hubbub: HubbubServer, name: string): Promise<TestClient> => {
-  const client = await TestClient.connect(wsUrl(hubbub), name)
-  testClients.push(client)
-  return client
-}
+const rawClient = async (hubbub: HubbubServer, name: string): Promise<RawProtocolClient> =>
+  track(await RawProtocolClient.connect(hubbub.port, name))
 
 const subscribe = async (
   client: RawProtocolClient | TestClient,
@@ -159,7 +133,7 @@ describe('recover', () => {
     expect(seqs).toEqual(range(1, last))
     expect(last).toBeLessThan(SATURATING_COUNT - NARROW_HISTORY)
 
-    const again = await testClient(hubbub, 'Reader again')
+    const again = await connect('Reader again')
     const resumed = await again.request({
       type: 'subscribe',
       channel: 'narrow:b',
@@ -224,7 +198,7 @@ describe('maxBufferedBytes', () => {
     // Each history reply is about 130 KiB: one alone is far below the cap.
     const limit = 16
     await publishMany(hubbub, 'recover:e', limit)
-    const watcher = await testClient(hubbub, 'Watcher')
+    const watcher = await connect('Watcher')
     await subscribe(watcher, 'watch:e')
     const reader = await rawClient(hubbub, 'Reader')
     await subscribe(reader, 'watch:e')
@@ -337,7 +311,7 @@ describe('a slow reader beside a healthy one', () => {
     '%s: the healthy reader gets every publication promptly and memory stays bounded',
     async (channel) => {
       const hubbub = await start()
-      const control = await testClient(hubbub, 'Control')
+      const control = await connect('Control')
       await subscribe(control, channel)
       const reader = await rawClient(hubbub, 'Reader')
       await subscribe(reader, channel)

@@ -5,18 +5,13 @@
  * tests must let time pass, they await pings that come after it.
  */
 import { once } from 'node:events'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ConnectResult, Member, ServerFrame } from '../src/protocol/index.js'
 import { CloseCode } from '../src/protocol/index.js'
-import {
-  createServer,
-  type App,
-  type HubbubServer,
-  type ServerOptions,
-} from '../src/server/index.js'
 import { within } from './support/deadline.js'
 import { closed, opened } from './support/frames.js'
+import { echoApp, useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
 import { RawProtocolClient } from './support/raw-protocol-client.js'
 
@@ -30,46 +25,11 @@ const TIMER_SLACK_MS = 10
  */
 const LATENCY_SLACK_MS = 50
 
-const echoApp: App = {
-  name: 't',
-  setup(hub) {
-    hub.text('/echo', (connection) => {
-      connection.on('message', (message) => {
-        connection.send(`Echo: ${message}`)
-      })
-    })
-  },
-}
-
-let server: HubbubServer | undefined
-const sockets: WebSocket[] = []
-const rawClients: RawProtocolClient[] = []
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  for (const raw of rawClients.splice(0)) raw.destroy()
-  await server?.close()
-  server = undefined
+const { start, url, connect, track } = useServer({
+  pingIntervalMs: PING_INTERVAL_MS,
+  pongTimeoutMs: PONG_TIMEOUT_MS,
+  apps: [echoApp],
 })
-
-const start = async (options: ServerOptions = {}): Promise<HubbubServer> => {
-  server = await createServer({
-    port: 0,
-    pingIntervalMs: PING_INTERVAL_MS,
-    pongTimeoutMs: PONG_TIMEOUT_MS,
-    apps: [echoApp],
-    ...options,
-  })
-  return server
-}
-
-const wsUrl = (hubbub: HubbubServer, path = '/'): string => `ws://localhost:${hubbub.port}${path}`
-
-const connect = async (hubbub: HubbubServer, name: string): Promise<TestClient> => {
-  const client = await TestClient.connect(wsUrl(hubbub), name)
-  sockets.push(client.ws)
-  return client
-}
 
 /** `work`, unless the client is closed first: then it fails with the close code and reason. */
 const whileOpen = <T>(client: TestClient, work: Promise<T>): Promise<T> =>
@@ -96,8 +56,8 @@ const names = (members: Member[]): string[] => members.map((member) => member.na
 
 describe('protocol heartbeat', () => {
   it('pings every pingIntervalMs; a client that answers stays connected across many pings', async () => {
-    const hubbub = await start()
-    const client = await connect(hubbub, 'Alice')
+    await start()
+    const client = await connect('Alice')
     expect((client.member as ConnectResult).pingMs).toBe(PING_INTERVAL_MS)
 
     const times = await awaitPings(client, 6)
@@ -111,8 +71,8 @@ describe('protocol heartbeat', () => {
   })
 
   it('closes 4002 a client that never answers, once pongTimeoutMs passed after a ping', async () => {
-    const hubbub = await start()
-    const client = await connect(hubbub, 'Mute')
+    await start()
+    const client = await connect('Mute')
     client.autoPong = false
 
     await client.next('ping')
@@ -126,8 +86,8 @@ describe('protocol heartbeat', () => {
   })
 
   it('closes 4002 a client that answered before and then stops', async () => {
-    const hubbub = await start()
-    const client = await connect(hubbub, 'Fading')
+    await start()
+    const client = await connect('Fading')
     await awaitPings(client, 2)
     client.autoPong = false
 
@@ -137,10 +97,9 @@ describe('protocol heartbeat', () => {
 
   it('removes a client that goes silent without a close frame: presence and a leave event', async () => {
     const hubbub = await start({ channels: { 'room:*': { joinLeave: true } } })
-    const observer = await connect(hubbub, 'Observer')
+    const observer = await connect('Observer')
     await observer.request({ type: 'subscribe', channel: 'room:1' })
-    const silent = await RawProtocolClient.connect(hubbub.port, 'Silent')
-    rawClients.push(silent)
+    const silent = track(await RawProtocolClient.connect(hubbub.port, 'Silent'))
     await silent.request({ type: 'subscribe', channel: 'room:1' })
     const isAboutSilent = (frame: ServerFrame): boolean =>
       (frame.type === 'join' || frame.type === 'leave') &&
@@ -162,17 +121,16 @@ describe('protocol heartbeat', () => {
 })
 
 describe('plain text clients', () => {
-  const openText = async (hubbub: HubbubServer, options: WebSocket.ClientOptions = {}) => {
-    const ws = new WebSocket(wsUrl(hubbub, '/echo'), options)
-    sockets.push(ws)
+  const openText = async (options: WebSocket.ClientOptions = {}) => {
+    const ws = track(new WebSocket(url('/echo'), options))
     await opened(ws)
     expect(ws.protocol).toBe('')
     return ws
   }
 
   it('get WebSocket-level pings, and one that answers them stays connected', async () => {
-    const hubbub = await start()
-    const ws = await openText(hubbub)
+    await start()
+    const ws = await openText()
     const isClosed = closed(ws).then(({ code }) => {
       throw new Error(`the client was closed ${code}`)
     })
@@ -189,8 +147,8 @@ describe('plain text clients', () => {
   })
 
   it('are closed when they do not answer the pings', async () => {
-    const hubbub = await start()
-    const ws = await openText(hubbub, { autoPong: false })
+    await start()
+    const ws = await openText({ autoPong: false })
     const wasClosed = closed(ws)
 
     await once(ws, 'ping')
@@ -202,12 +160,11 @@ describe('plain text clients', () => {
 describe('connect deadline', () => {
   it('closes 4504 a client that never sends connect, and only that one', async () => {
     const connectTimeoutMs = 200
-    const hubbub = await start({ connectTimeoutMs })
-    const idle = new TestClient(wsUrl(hubbub))
-    sockets.push(idle.ws)
+    await start({ connectTimeoutMs })
+    const idle = track(new TestClient(url()))
     await opened(idle.ws)
     const openedAt = performance.now()
-    const punctual = await connect(hubbub, 'Punctual')
+    const punctual = await connect('Punctual')
 
     const { code, reason } = await within(2_000, 'close', idle.closed)
     expect(code).toBe(CloseCode.NoConnect)

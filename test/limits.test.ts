@@ -1,36 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import WebSocket from 'ws'
 import { createMemoryEngine } from '../src/engine/memory.js'
-import {
-  createServer,
-  ErrorCode,
-  ReplyError,
-  SUBPROTOCOL,
-  type HubbubServer,
-  type ServerOptions,
-} from '../src/server/index.js'
+import { ErrorCode, ReplyError, SUBPROTOCOL } from '../src/server/index.js'
 import { closed, opened, refusedStatus } from './support/frames.js'
+import { useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
 
-let server: HubbubServer | undefined
-const clients: TestClient[] = []
-
-const start = async (options: ServerOptions = {}): Promise<string> => {
-  server = await createServer({ port: 0, logger: pino({ level: 'silent' }), ...options })
-  return `ws://localhost:${server.port}`
-}
-const connect = async (url: string, name = 'Tester', extra: Record<string, unknown> = {}) => {
-  const client = await TestClient.connect(url, name, extra)
-  clients.push(client)
-  return client
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate()
-  await server?.close()
-  server = undefined
-})
+const { start, url, connect } = useServer({ logger: pino({ level: 'silent' }) })
 
 const deep = (levels: number): unknown => {
   let value: unknown = 1
@@ -92,8 +69,8 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
     ['a request without type', '{"id":7}', 'needs a string "type"'],
   ]
   it.each(cases)('%s', async (_name, frame, message) => {
-    const url = await start()
-    const client = await connect(url)
+    await start()
+    const client = await connect()
     client.send(frame)
     const reply = await client.next('reply', (f) => f.id === 7)
     expect(reply).toMatchObject({ error: { code: 'bad_request' } })
@@ -102,8 +79,8 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
   })
 
   it('answers a binary frame with bad_request', async () => {
-    const url = await start()
-    const client = await connect(url)
+    await start()
+    const client = await connect()
     client.ws.send(Buffer.from('{"type":"publish","id":7,"channel":"a","data":1}'), {
       binary: true,
     })
@@ -113,8 +90,8 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
   })
 
   it('tolerates a few frames without an id, and closes 4500 past maxInvalidFrames', async () => {
-    const url = await start({ maxInvalidFrames: 10 })
-    const client = await connect(url)
+    await start({ maxInvalidFrames: 10 })
+    const client = await connect()
     const garbage = [
       'not json',
       '[1,2]',
@@ -134,9 +111,9 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
   })
 
   it('closes 4500 when the first frame is not connect', async () => {
-    const url = await start()
+    await start()
     for (const first of ['{"type":"subscribe","id":1,"channel":"a"}', 'garbage']) {
-      const ws = new WebSocket(url, SUBPROTOCOL)
+      const ws = new WebSocket(url(), SUBPROTOCOL)
       await opened(ws)
       ws.send(first)
       expect((await closed(ws)).code).toBe(4500)
@@ -144,15 +121,15 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
   })
 
   it('closes 1009 on a frame over maxFrameBytes', async () => {
-    const url = await start({ maxFrameBytes: 1024 })
-    const client = await connect(url)
+    await start({ maxFrameBytes: 1024 })
+    const client = await connect()
     client.send({ type: 'publish', id: 2, channel: 'a', data: 'x'.repeat(2000) })
     expect((await client.closed).code).toBe(1009)
   })
 
   it('answers too_large for a publication over maxPublishBytes', async () => {
-    const url = await start({ maxPublishBytes: 100 })
-    const client = await connect(url)
+    await start({ maxPublishBytes: 100 })
+    const client = await connect()
     expect(
       await client.call({ type: 'publish', channel: 'a', data: 'x'.repeat(200) }),
     ).toMatchObject({
@@ -164,16 +141,12 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
   })
 
   it('keeps serving a well-behaved client while another one floods garbage', async () => {
-    const url = await start({
+    await start({
       maxInvalidFrames: 1_000_000,
       requestsPerSecond: 1e9,
       requestBurst: 1e9,
     })
-    const [control, publisher, vandal] = await Promise.all([
-      connect(url),
-      connect(url),
-      connect(url),
-    ])
+    const [control, publisher, vandal] = await Promise.all([connect(), connect(), connect()])
     await control.request({ type: 'subscribe', channel: 'calm' })
     for (let round = 1; round <= 20; round++) {
       for (let i = 0; i < 200; i++) vandal.send(i % 2 ? '{"type":"nope","id":1}' : '{{{')
@@ -185,8 +158,8 @@ describe('bad input gets a clear reply code and the connection stays usable', ()
 
 describe('limits', () => {
   it('refuses more than maxChannelsPerConnection subscriptions', async () => {
-    const url = await start({ maxChannelsPerConnection: 3 })
-    const client = await connect(url)
+    await start({ maxChannelsPerConnection: 3 })
+    const client = await connect()
     for (const channel of ['a', 'b', 'c']) await client.request({ type: 'subscribe', channel })
     expect(await client.call({ type: 'subscribe', channel: 'd' })).toMatchObject({
       error: { code: 'too_many_requests', message: 'at most 3 channels per connection' },
@@ -196,8 +169,8 @@ describe('limits', () => {
   })
 
   it('answers too_many_requests past the rate, then closes 4029 when it persists', async () => {
-    const url = await start({ requestsPerSecond: 1, requestBurst: 5, maxRateLimitedFrames: 10 })
-    const client = await connect(url)
+    await start({ requestsPerSecond: 1, requestBurst: 5, maxRateLimitedFrames: 10 })
+    const client = await connect()
     for (let id = 100; id < 110; id++) client.send({ type: 'presence', id, channel: 'a' })
     const codes = []
     for (let id = 100; id < 110; id++) {
@@ -211,48 +184,48 @@ describe('limits', () => {
   })
 
   it('closes connections past maxConnections with 1013', async () => {
-    const url = await start({ maxConnections: 2 })
-    await connect(url)
-    await connect(url)
-    const third = new WebSocket(url, SUBPROTOCOL)
+    await start({ maxConnections: 2 })
+    await connect()
+    await connect()
+    const third = new WebSocket(url(), SUBPROTOCOL)
     expect(await closed(third)).toMatchObject({ code: 1013, reason: 'this node is full' })
   })
 
   it('closes connections past maxConnectionsPerIp with 1013, and counts them down on close', async () => {
-    const url = await start({ maxConnectionsPerIp: 1 })
-    const first = await connect(url)
-    const second = new WebSocket(url, SUBPROTOCOL)
+    await start({ maxConnectionsPerIp: 1 })
+    const first = await connect()
+    const second = new WebSocket(url(), SUBPROTOCOL)
     expect(await closed(second)).toMatchObject({ code: 1013 })
     await first.close()
-    await connect(url)
+    await connect()
   })
 
   it('refuses foreign origins with 403, allows localhost, same origin and allowedOrigins', async () => {
-    const url = await start({ allowedOrigins: ['https://app.example.com'] })
-    const evil = new WebSocket(url, SUBPROTOCOL, { origin: 'https://evil.example.com' })
+    await start({ allowedOrigins: ['https://app.example.com'] })
+    const evil = new WebSocket(url(), SUBPROTOCOL, { origin: 'https://evil.example.com' })
     expect(await refusedStatus(evil)).toBe(403)
     for (const origin of [
       'http://localhost:3000',
       'https://app.example.com',
-      `http://${new URL(url).host}`,
+      `http://${new URL(url()).host}`,
     ]) {
-      const ws = new WebSocket(url, SUBPROTOCOL, { origin })
+      const ws = new WebSocket(url(), SUBPROTOCOL, { origin })
       await opened(ws)
       ws.close()
     }
   })
 
   it('refuses WebSocket versions other than 13 with 426', async () => {
-    const url = await start()
-    const old = new WebSocket(url, SUBPROTOCOL, { protocolVersion: 8 })
+    await start()
+    const old = new WebSocket(url(), SUBPROTOCOL, { protocolVersion: 8 })
     expect(await refusedStatus(old)).toBe(426)
   })
 
   it('answers 404 to unknown paths, and to the protocol off its paths', async () => {
-    const url = await start()
-    expect(await refusedStatus(new WebSocket(`${url}/nowhere`))).toBe(404)
-    expect(await refusedStatus(new WebSocket(`${url}/nowhere`, SUBPROTOCOL))).toBe(404)
-    const ws = new WebSocket(`${url}/ws`, SUBPROTOCOL)
+    await start()
+    expect(await refusedStatus(new WebSocket(url('/nowhere')))).toBe(404)
+    expect(await refusedStatus(new WebSocket(url('/nowhere'), SUBPROTOCOL))).toBe(404)
+    const ws = new WebSocket(url('/ws'), SUBPROTOCOL)
     await opened(ws)
     ws.close()
   })
@@ -265,8 +238,8 @@ describe('failures', () => {
     const publish = engine.broker.publish.bind(engine.broker)
     engine.broker.publish = (channel, draft, retention) =>
       isDown ? Promise.reject(new Error('connection lost')) : publish(channel, draft, retention)
-    const url = await start({ engine })
-    const client = await connect(url)
+    await start({ engine })
+    const client = await connect()
     isDown = true
     expect(await client.call({ type: 'publish', channel: 'a', data: 1 })).toMatchObject({
       error: { code: 'unavailable' },
@@ -276,7 +249,7 @@ describe('failures', () => {
   })
 
   it('closes 1011 when a text endpoint fails to start', async () => {
-    const url = await start({
+    await start({
       apps: [
         {
           name: 'broken',
@@ -288,7 +261,7 @@ describe('failures', () => {
         },
       ],
     })
-    const ws = new WebSocket(`${url}/broken`)
+    const ws = new WebSocket(url('/broken'))
     expect((await closed(ws)).code).toBe(1011)
   })
 })
@@ -302,34 +275,34 @@ describe('authentication hook', () => {
   }
 
   it('groups a token’s connections under its user and shares its info', async () => {
-    const url = await start({ authenticate })
-    const client = await connect(url, '', { token: 'good' })
+    await start({ authenticate })
+    const client = await connect('', { token: 'good' })
     expect(client.member).toMatchObject({ user: 'u-1', name: 'Uma', info: { role: 'admin' } })
   })
 
   it('closes 4501 for a bad token, 4503 for a forbidden one, 4003 when the token expires', async () => {
-    const url = await start({ authenticate })
+    await start({ authenticate })
     const expected: [string, number, string][] = [
       ['nonsense', 4501, 'unauthorized'],
       ['banned', 4503, 'forbidden'],
     ]
     for (const [token, code, error] of expected) {
-      const client = new TestClient(url)
+      const client = new TestClient(url())
       await opened(client.ws)
       expect(await client.call({ type: 'connect', token })).toMatchObject({
         error: { code: error },
       })
       expect((await client.closed).code).toBe(code)
     }
-    const short = await connect(url, '', { token: 'short' })
+    const short = await connect('', { token: 'short' })
     expect((await short.closed).code).toBe(4003)
   })
 })
 
 describe('fragmented messages', () => {
   it('reassembles a fragmented frame, and closes 1008 past maxFragmentsPerMessage', async () => {
-    const url = await start({ maxFragmentsPerMessage: 4 })
-    const client = await connect(url)
+    await start({ maxFragmentsPerMessage: 4 })
+    const client = await connect()
     const frame = JSON.stringify({ type: 'publish', id: 50, channel: 'a', data: 'abcdefgh' })
     const send = (parts: number) => {
       const size = Math.ceil(frame.length / parts)

@@ -1,22 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { Member, Pub } from '../src/protocol/index.js'
 import { pino } from 'pino'
-import { createServer, ErrorCode, ReplyError, type HubbubServer } from '../src/server/index.js'
+import { ErrorCode, ReplyError, type HubbubServer } from '../src/server/index.js'
+import { useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
 
-let server: HubbubServer
-let url: string
-const clients: TestClient[] = []
-
-const connect = async (name: string, extra: Record<string, unknown> = {}) => {
-  const client = await TestClient.connect(url, name, extra)
-  clients.push(client)
-  return client
-}
-
-beforeEach(async () => {
-  server = await createServer({
-    port: 0,
+const { start, url, connect, track } = useServer(
+  {
     // The 'broken' rpc method logs an error on purpose.
     logger: pino({ level: 'silent' }),
     apps: [
@@ -42,13 +32,14 @@ beforeEach(async () => {
         },
       },
     ],
-  })
-  url = `ws://localhost:${server.port}`
-})
+  },
+  { graceful: true },
+)
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()))
-  await server.close()
+let server: HubbubServer
+
+beforeEach(async () => {
+  server = await start()
 })
 
 describe('connect', () => {
@@ -78,8 +69,7 @@ describe('connect', () => {
   })
 
   it('refuses a token when the server has no authenticator: unauthorized, then close 4501', async () => {
-    const client = new TestClient(url)
-    clients.push(client)
+    const client = track(new TestClient(url()))
     await new Promise((resolve) => client.ws.once('open', resolve))
     const reply = await client.call({ type: 'connect', token: 'abc' })
     expect(reply).toMatchObject({ error: { code: 'unauthorized' } })

@@ -4,17 +4,12 @@
  * clients 1001, waits for them, and resolves; a second call returns the same promise.
  */
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { CloseCode, SUBPROTOCOL, parseRetryHint } from '../src/protocol/index.js'
-import {
-  createServer,
-  type App,
-  type HubbubServer,
-  type ServerOptions,
-} from '../src/server/index.js'
 import { within } from './support/deadline.js'
 import { closed, opened, type Closed } from './support/frames.js'
+import { echoApp, useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
 import { RawProtocolClient } from './support/raw-protocol-client.js'
 import { RawSocket, connectTcp, readResponseHead, upgradeRequest } from './support/raw-socket.js'
@@ -23,61 +18,24 @@ const SHUTDOWN_SPREAD_MS = 3_000
 /** Far longer than any test here waits: a close() that resolves did not wait for it. */
 const SHUTDOWN_TIMEOUT_MS = 15_000
 
-const echoApp: App = {
-  name: 't',
-  setup(hub) {
-    hub.text('/echo', (connection) => {
-      connection.on('message', (message) => {
-        connection.send(`Echo: ${message}`)
-      })
-    })
-  },
-}
-
-let server: HubbubServer | undefined
-const sockets: WebSocket[] = []
-const raws: RawSocket[] = []
-const rawClients: RawProtocolClient[] = []
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  for (const raw of raws.splice(0)) raw.destroy()
-  for (const client of rawClients.splice(0)) client.destroy()
-  await server?.close()
-  server = undefined
+const { start, url, connect, track } = useServer({
+  shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
+  shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+  apps: [echoApp],
 })
 
-const start = async (options: ServerOptions = {}): Promise<HubbubServer> => {
-  server = await createServer({
-    port: 0,
-    shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
-    shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
-    apps: [echoApp],
-    ...options,
-  })
-  return server
-}
-
-const wsUrl = (hubbub: HubbubServer, path = '/'): string => `ws://localhost:${hubbub.port}${path}`
-
-const connect = async (hubbub: HubbubServer, name: string): Promise<TestClient> => {
-  const client = await TestClient.connect(wsUrl(hubbub), name)
-  sockets.push(client.ws)
-  return client
-}
-
-const openText = async (hubbub: HubbubServer): Promise<WebSocket> => {
-  const ws = new WebSocket(wsUrl(hubbub, '/echo'))
-  sockets.push(ws)
+const openText = async (): Promise<WebSocket> => {
+  const ws = track(new WebSocket(url('/echo')))
   await opened(ws)
   return ws
 }
 
 /** How an attempt to open a WebSocket ended: opened, refused with an HTTP status, or an error. */
-const tryOpen = (url: string, protocol?: string): Promise<string> =>
+const tryOpen = (address: string, protocol?: string): Promise<string> =>
   new Promise((resolve) => {
-    const ws = protocol === undefined ? new WebSocket(url) : new WebSocket(url, protocol)
-    sockets.push(ws)
+    const ws = track(
+      protocol === undefined ? new WebSocket(address) : new WebSocket(address, protocol),
+    )
     ws.once('open', () => {
       resolve('open')
     })
@@ -106,14 +64,13 @@ describe('server.close()', () => {
   it('closes protocol clients 1001 with hints spread over shutdownSpreadMs, text clients 1001, and resolves', async () => {
     const hubbub = await start({ channels: { 'room:*': { joinLeave: true } } })
     const protocolClients = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => connect(hubbub, `P${i}`)),
+      Array.from({ length: 20 }, (_, i) => connect(`P${i}`)),
     )
     for (const client of protocolClients.slice(0, 10))
       await client.request({ type: 'subscribe', channel: 'room:1' })
-    const idle = new TestClient(wsUrl(hubbub))
-    sockets.push(idle.ws)
+    const idle = track(new TestClient(url()))
     await opened(idle.ws)
-    const texts = await Promise.all([openText(hubbub), openText(hubbub), openText(hubbub)])
+    const texts = await Promise.all([openText(), openText(), openText()])
     const textClosed = texts.map((ws) => closed(ws))
 
     const startedAt = performance.now()
@@ -143,7 +100,7 @@ describe('server.close()', () => {
 
   it('returns the same promise when called again, before and after it resolved', async () => {
     const hubbub = await start()
-    await connect(hubbub, 'Alice')
+    await connect('Alice')
     const first = hubbub.close()
     expect(hubbub.close()).toBe(first)
     await within(5_000, 'server.close()', first)
@@ -155,12 +112,9 @@ describe('server.close()', () => {
     const { port } = hubbub
     // A text client that never answers the close frame holds the shutdown open until the server
     // gives up on it, which leaves time to try upgrades "during" it.
-    const lingering = await RawSocket.open(port, {
-      path: '/echo',
-      protocol: undefined,
-      answerClose: false,
-    })
-    raws.push(lingering)
+    const lingering = track(
+      await RawSocket.open(port, { path: '/echo', protocol: undefined, answerClose: false }),
+    )
     // An upgrade request begun before the shutdown on a connection accepted before it...
     const early = await connectTcp(port)
     const request = upgradeRequest({
@@ -181,22 +135,21 @@ describe('server.close()', () => {
     // ...and finished during it, is refused.
     expect((await head).status).toBe(503)
     // New connections are not even accepted.
-    expect(await tryOpen(wsUrl(hubbub), SUBPROTOCOL)).toBe('ECONNREFUSED')
-    expect(await tryOpen(wsUrl(hubbub, '/echo'))).toBe('ECONNREFUSED')
+    expect(await tryOpen(url(), SUBPROTOCOL)).toBe('ECONNREFUSED')
+    expect(await tryOpen(url('/echo'))).toBe('ECONNREFUSED')
     // All this happened during the shutdown: the lingering client was told, and holds it open.
     expect(await lingering.closed()).toEqual({ code: 1001, reason: 'shutdown' })
     expect(await hasSettled(closing)).toBe(false)
 
     await within(5_000, 'server.close()', closing)
     await within(1_000, 'the lingering socket dropped', lingering.ended)
-    expect(await tryOpen(wsUrl(hubbub), SUBPROTOCOL)).toBe('ECONNREFUSED')
+    expect(await tryOpen(url(), SUBPROTOCOL)).toBe('ECONNREFUSED')
     early.destroy()
   })
 
   it('resolves although a client stopped reading with its socket full', async () => {
     const hubbub = await start({ channels: { 'bulk:*': { backpressure: 'drop', historySize: 0 } } })
-    const stuck = await RawProtocolClient.connect(hubbub.port, 'Stuck')
-    rawClients.push(stuck)
+    const stuck = track(await RawProtocolClient.connect(hubbub.port, 'Stuck'))
     await stuck.request({ type: 'subscribe', channel: 'bulk:1' })
     stuck.pause()
     const pad = 'x'.repeat(8_192)
