@@ -84,6 +84,9 @@ interface Queued {
 /** Close code the client uses when it drops a link it believes dead. */
 const DEAD_LINK = 4000
 
+/** The code `closed` reports when no WebSocket could be created (browsers' "closed abnormally"). */
+const ABNORMAL_CLOSURE = 1006
+
 /**
  * A hubbub connection that reconnects by itself: backoff with full jitter, resubscribing every
  * channel from its last position, and sending publishes made while offline once it is back.
@@ -103,6 +106,8 @@ export class Client {
   #attempt = 0
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #silenceTimer: ReturnType<typeof setTimeout> | undefined
+  /** Bounds the WebSocket handshake plus the `connect` reply. */
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined
   readonly #link: ClientLink
 
   constructor(url: string, options: ClientOptions = {}) {
@@ -124,7 +129,9 @@ export class Client {
         this.#subs.delete(channel)
       },
     }
-    void this.#open()
+    // On the next microtask, so that every event (an `error` from a throwing token function or an
+    // unusable URL included) comes after the caller of `connect()` could add its listeners.
+    queueMicrotask(() => void this.#open())
   }
 
   get state(): ClientState {
@@ -200,8 +207,22 @@ export class Client {
       return
     }
     if (this.#state !== 'connecting') return
-    const ws = new this.#WebSocket(this.#url, SUBPROTOCOL)
+    let ws: WebSocketLike
+    try {
+      ws = new this.#WebSocket(this.#url, SUBPROTOCOL)
+    } catch (err) {
+      // A malformed URL or a blocked port: trying again cannot help.
+      const error = err instanceof Error ? err : new Error(String(err))
+      this.#emitter.emit('error', error)
+      this.#stop(ABNORMAL_CLOSURE, `cannot open a WebSocket: ${error.message}`)
+      return
+    }
     this.#ws = ws
+    // A server (or middlebox) that accepts TCP and never answers would otherwise hold us here.
+    clearTimeout(this.#handshakeTimer)
+    this.#handshakeTimer = setTimeout(() => {
+      this.#drop(ws, 'no answer to the handshake')
+    }, this.#options.requestTimeoutMs)
     ws.onopen = () => {
       const body: RequestBody = { type: 'connect' }
       if (this.#options.name !== undefined) body.name = this.#options.name
@@ -212,9 +233,23 @@ export class Client {
           this.#onConnected(result as ConnectResult)
         },
         (err: unknown) => {
-          // A refused connect is followed by the server's close code; a timeout is a dead link.
-          if (err instanceof HubbubError && err.code === 'timeout')
-            this.#drop(ws, 'no connect reply')
+          if (!(err instanceof HubbubError) || ws !== this.#ws) return
+          // After `unauthorized` and `forbidden` the server closes (4501, 4503): its code decides.
+          switch (err.code) {
+            case 'disconnected':
+            case 'closed':
+            case 'unauthorized':
+            case 'forbidden':
+              return
+            case 'bad_request':
+              // Our connect frame is wrong (a name too long, a bad anonId): retrying cannot help,
+              // and the server would only close 4504 once its connect deadline passed.
+              this.#stop(CloseCode.BadProtocol, err.message)
+              return
+            default:
+              // A timeout, or the server could not check the token now (`unavailable`, …).
+              this.#drop(ws, `connect failed: ${err.message}`)
+          }
         },
       )
     }
@@ -231,6 +266,7 @@ export class Client {
   }
 
   #onConnected(session: ConnectResult): void {
+    clearTimeout(this.#handshakeTimer)
     this.#session = session
     this.#attempt = 0
     this.#setState('connected')
@@ -349,7 +385,8 @@ export class Client {
   /** Gives up on a link that looks dead: reconnect without waiting for its close handshake. */
   #drop(ws: WebSocketLike, reason: string): void {
     if (ws !== this.#ws) return
-    ws.close(DEAD_LINK, reason)
+    // Not `reason`: a close reason over 123 bytes makes `close()` throw.
+    ws.close(DEAD_LINK, 'dropped by the client')
     this.#onClose(DEAD_LINK, reason)
   }
 
@@ -360,6 +397,7 @@ export class Client {
       ws.onopen = ws.onmessage = ws.onclose = null
     }
     clearTimeout(this.#silenceTimer)
+    clearTimeout(this.#handshakeTimer)
     // Replies that can no longer come: publishes go back to the outbox (see #sendPublish).
     const pending = [...this.#pending.values()]
     this.#pending.clear()
@@ -396,6 +434,7 @@ export class Client {
     this.#setState('closed')
     clearTimeout(this.#reconnectTimer)
     clearTimeout(this.#silenceTimer)
+    clearTimeout(this.#handshakeTimer)
     const ws = this.#ws
     this.#ws = undefined
     if (ws !== undefined) {

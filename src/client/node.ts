@@ -14,4 +14,4 @@ const nodeWebSocket =
 
 /** Opens a client; it connects (and reconnects) by itself. */
 export const connect = (url: string, options: ClientOptions = {}): Client =>
-  new Client(url, { WebSocket: nodeWebSocket, ...options })
+  new Client(url, { ...options, WebSocket: options.WebSocket ?? nodeWebSocket })

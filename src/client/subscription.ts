@@ -19,8 +19,17 @@ export interface SubscriptionEvents {
   leave: Member
   /** The channel's app state (for example a counter's value), sent with each (re)subscribe. */
   state: unknown
-  /** Subscribed (again); `recovered` says whether every missed publication was delivered. */
-  subscribed: { epoch: string; seq: number; recovered: boolean; wasRecovering: boolean }
+  /**
+   * Subscribed (again); `recovered` says whether every missed publication was delivered.
+   * `members` is the channel's member list, when the subscription asked for presence.
+   */
+  subscribed: {
+    epoch: string
+    seq: number
+    recovered: boolean
+    wasRecovering: boolean
+    members?: Member[]
+  }
   /**
    * After a reconnect the server could not give back what was missed (history expired, or the
    * channel's stream was lost): the app should reload its view, e.g. from `history()`.
@@ -41,6 +50,13 @@ const MAX_OWN_SEQS = 1_024
 const MAX_ITERATOR_BACKLOG = 10_000
 
 /**
+ * Live publications kept while a subscribe reply is being handled. Only those that arrive in the
+ * same event-loop turn as the reply can land here; a hubbub server sends at most 1,000 parked ones
+ * right behind a reply.
+ */
+const MAX_EARLY_PUBS = 10_000
+
+/**
  * One channel of a client. It subscribes as soon as the client is connected and again after
  * every reconnect, `since` the last position it delivered, so its `message` listeners see every
  * publication once, in order, or a `reset` when that is no longer possible.
@@ -54,6 +70,12 @@ export class Subscription {
   /** Seqs of this client's own publications, which the server does not echo live. */
   readonly #ownSeqs = new Set<number>()
   readonly #iterators = new Set<(pub: Pub | Error) => void>()
+  /**
+   * Live publications that arrived after the subscribe reply but before it was handled: a
+   * transport may dispatch several frames in one turn (`ws` does), and a reply is handled only on
+   * the next microtask. Delivered after the reply's missed publications and `subscribed` event.
+   */
+  #early: Pub[] = []
   #wantsPresence: boolean
 
   constructor(channel: string, link: ClientLink, options: { presence?: boolean } = {}) {
@@ -163,6 +185,7 @@ export class Subscription {
   async resubscribe(): Promise<void> {
     if (this.#state === 'unsubscribed') return
     this.#state = 'subscribing'
+    this.#early = []
     const since = this.#position
     let result: SubscribeResult
     try {
@@ -174,6 +197,7 @@ export class Subscription {
       })) as SubscribeResult
     } catch (err) {
       const error = err instanceof HubbubError ? err : new HubbubError('internal', String(err))
+      this.#early = []
       // A dropped link resubscribes on reconnect anyway; anything else is the app's to know.
       if (error.code !== 'disconnected') this.#emitter.emit('error', error)
       return
@@ -191,13 +215,19 @@ export class Subscription {
     if (this.#position !== undefined && this.#position.seq < result.seq)
       this.#position = { epoch: result.epoch, seq: result.seq }
     this.#state = 'subscribed'
+    const early = this.#early
+    this.#early = []
     this.#emitter.emit('subscribed', {
       epoch: result.epoch,
       seq: result.seq,
       recovered: result.recovered,
       wasRecovering,
+      ...(result.members === undefined ? {} : { members: result.members }),
     })
     if (result.state !== undefined) this.#emitter.emit('state', result.state)
+    // A listener above may have unsubscribed.
+    for (const pub of early)
+      if ((this.#state as SubscriptionState) === 'subscribed') this.#deliver(pub)
   }
 
   /** Called by the client for each frame about this channel. */
@@ -205,6 +235,8 @@ export class Subscription {
     switch (frame.type) {
       case 'pub':
         if (this.#state === 'subscribed') this.#deliver(frame.pub)
+        else if (this.#state === 'subscribing' && this.#early.length < MAX_EARLY_PUBS)
+          this.#early.push(frame.pub)
         return
       case 'signal':
         this.#emitter.emit('signal', { from: frame.from, data: frame.data })
