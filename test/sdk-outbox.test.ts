@@ -58,6 +58,7 @@ describe('outbox', () => {
     const inbox = reader.channel('room:lost')
     await Promise.all([nextEvent(out, 'subscribed'), nextEvent(inbox, 'subscribed')])
     const got = new Received(inbox)
+    const own = new Received(out)
 
     // The server hears the writer, the writer no longer hears the server.
     expect(proxy.stall('toClient')).toBe(1)
@@ -73,6 +74,31 @@ describe('outbox', () => {
     await got.count(2)
     expect(got.data).toEqual([{ n: 1 }, { n: 2 }])
     expect(got.seqs).toEqual([1, 2])
+    // The writer's own subscription never shows its own publication, not even after the
+    // resubscribe returned it among the missed ones.
+    await reader.publish('room:lost', 'from the reader')
+    await own.count(1)
+    expect(own.data).toEqual(['from the reader'])
+  })
+
+  it('publishes without a subscription, through the outbox when offline', async () => {
+    const server = await h.server()
+    const proxy = await h.proxy(server.port)
+    const writer = h.client(proxy.port, fastReconnect)
+    const reader = h.client(server.port)
+    const inbox = reader.channel('room:nosub')
+    await Promise.all([nextEvent(writer, 'connected'), nextEvent(inbox, 'subscribed')])
+    const got = new Received(inbox)
+    expect(await writer.publish('room:nosub', 'online')).toEqual({ seq: 1 })
+    proxy.mode = 'refuse'
+    const disconnected = nextEvent(writer, 'disconnected')
+    proxy.cut()
+    await disconnected
+    const offline = writer.publish('room:nosub', 'offline')
+    proxy.mode = 'forward'
+    expect(await offline).toEqual({ seq: 2 })
+    await got.count(2)
+    expect(got.data).toEqual(['online', 'offline'])
   })
 })
 

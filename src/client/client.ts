@@ -11,75 +11,20 @@ import { backoffDelayMs } from './backoff.js'
 import { createEmitter } from './emitter.js'
 import { HubbubError } from './errors.js'
 import type { ClientLink, RequestBody } from './link.js'
+import { createOutbox, type Outbox, type Queued } from './outbox.js'
+import { createRequests } from './requests.js'
+import { randomKey } from './random-key.js'
 import { Subscription } from './subscription.js'
+import {
+  clientDefaults,
+  type ClientEvents,
+  type ClientOptions,
+  type ClientState,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './client-options.js'
 
-/** The part of the WebSocket API the client uses: the browser's and `ws`'s both fit. */
-export interface WebSocketLike {
-  readonly readyState: number
-  send(data: string): void
-  close(code?: number, reason?: string): void
-  onopen: ((event: never) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onclose: ((event: { code: number; reason: string }) => void) | null
-  onerror: ((event: never) => void) | null
-}
-export type WebSocketConstructor = new (url: string, protocols: string) => WebSocketLike
-
-export interface ClientOptions {
-  /** Display name sent in `connect`. @default undefined (the server picks one) */
-  name?: string
-  /** A token, or a function returning one, called before every (re)connect. @default undefined (anonymous) */
-  token?: string | (() => string | Promise<string>)
-  /** A stable id for this browser/device, so its connections count as one anonymous person. @default undefined */
-  anonId?: string
-  /** The WebSocket class. @default globalThis.WebSocket */
-  WebSocket?: WebSocketConstructor
-  /** Upper bound of the first reconnect delay (full jitter, doubling). @default 500 */
-  minReconnectDelayMs?: number
-  /** Upper bound of every reconnect delay. @default 20_000 */
-  maxReconnectDelayMs?: number
-  /** How long a request waits for its reply. @default 10_000 */
-  requestTimeoutMs?: number
-  /** Silence past the server's ping interval plus this means a dead link: reconnect. @default 10_000 */
-  pingGraceMs?: number
-  /** Publishes that may wait for a connection; more reject with `outbox_full`. @default 1_000 */
-  maxOutbox?: number
-}
-
-const defaults = {
-  minReconnectDelayMs: 500,
-  maxReconnectDelayMs: 20_000,
-  requestTimeoutMs: 10_000,
-  pingGraceMs: 10_000,
-  maxOutbox: 1_000,
-}
-
-export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed'
-
-export interface ClientEvents {
-  state: { state: ClientState; previous: ClientState }
-  /** The handshake succeeded (first time and after every reconnect). */
-  connected: ConnectResult
-  /** The link dropped; a reconnect is scheduled after `reconnectInMs`. */
-  disconnected: { code: number; reason: string; reconnectInMs: number }
-  /** The client stopped for good: `close()` was called or the server said not to come back (4500-4999). */
-  closed: { code: number; reason: string }
-  /** Something went wrong that no call could report (for example a malformed server frame). */
-  error: Error
-}
-
-interface Pending {
-  body: RequestBody
-  resolve(result: unknown): void
-  reject(error: HubbubError): void
-  timer: ReturnType<typeof setTimeout>
-}
-
-interface Queued {
-  body: Extract<RequestBody, { type: 'publish' }>
-  resolve(result: { seq: number }): void
-  reject(error: HubbubError): void
-}
+export type { ClientEvents, ClientOptions, ClientState, WebSocketConstructor, WebSocketLike }
 
 /** Close code the client uses when it drops a link it believes dead. */
 const DEAD_LINK = 4000
@@ -93,31 +38,35 @@ const ABNORMAL_CLOSURE = 1006
  */
 export class Client {
   readonly #url: string
-  readonly #options: Omit<ClientOptions, keyof typeof defaults> & typeof defaults
+  readonly #options: Omit<ClientOptions, keyof typeof clientDefaults> & typeof clientDefaults
   readonly #WebSocket: WebSocketConstructor
   readonly #emitter = createEmitter<ClientEvents>()
   readonly #subs = new Map<string, Subscription>()
-  readonly #pending = new Map<number, Pending>()
-  readonly #outbox: Queued[] = []
+  readonly #requests = createRequests((frame) => {
+    this.#send(frame)
+  })
+  readonly #outbox: Outbox
   #ws: WebSocketLike | undefined
   #state: ClientState = 'connecting'
   #session: ConnectResult | undefined
-  #nextId = 1
   #attempt = 0
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #silenceTimer: ReturnType<typeof setTimeout> | undefined
   /** Bounds the WebSocket handshake plus the `connect` reply. */
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined
   readonly #link: ClientLink
+  /** Why the client closed, once it has. */
+  #closedBecause: string | undefined
 
   constructor(url: string, options: ClientOptions = {}) {
     this.#url = url
-    this.#options = { ...defaults, ...definedOnly(options) }
+    this.#options = { ...clientDefaults, ...definedOnly(options) }
     const WebSocketClass =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
     if (WebSocketClass === undefined)
       throw new TypeError('no WebSocket class: pass one as the WebSocket option')
     this.#WebSocket = WebSocketClass
+    this.#outbox = createOutbox(this.#options.maxOutbox)
     this.#link = {
       isConnected: () => this.#state === 'connected',
       request: (body, timeoutMs) => this.#request(body, timeoutMs),
@@ -161,6 +110,20 @@ export class Client {
     return sub
   }
 
+  /**
+   * Publishes to a channel, subscribed or not; offline, the publish waits in the outbox (see
+   * `Subscription.publish`).
+   */
+  publish(
+    channel: string,
+    data: unknown,
+    options: { key?: string } = {},
+  ): Promise<{ seq: number }> {
+    const sub = this.#subs.get(channel)
+    if (sub !== undefined) return sub.publish(data, options)
+    return this.#publish({ type: 'publish', channel, data, key: options.key ?? randomKey() })
+  }
+
   /** Calls a server rpc method; resolves with its result. */
   rpc(
     method: string,
@@ -175,7 +138,9 @@ export class Client {
     if (this.#state === 'connected' && this.#session !== undefined)
       return Promise.resolve(this.#session)
     if (this.#state === 'closed')
-      return Promise.reject(new HubbubError('closed', 'the client is closed'))
+      return Promise.reject(
+        new HubbubError('closed', this.#closedBecause ?? 'the client is closed'),
+      )
     return new Promise((resolve, reject) => {
       const offs = [
         this.on('connected', (session) => {
@@ -228,7 +193,7 @@ export class Client {
       if (this.#options.name !== undefined) body.name = this.#options.name
       if (this.#options.anonId !== undefined) body.anonId = this.#options.anonId
       if (token !== undefined) body.token = token
-      this.#call(body, this.#options.requestTimeoutMs).then(
+      this.#requests.call(body, this.#options.requestTimeoutMs).then(
         (result) => {
           this.#onConnected(result as ConnectResult)
         },
@@ -272,8 +237,10 @@ export class Client {
     this.#setState('connected')
     this.#armSilence()
     this.#emitter.emit('connected', session)
+    // Publishes first: a subscription then knows the seqs of its own publications before its
+    // resubscribe reply returns them among the missed ones.
+    for (const queued of this.#outbox.takeAll()) this.#sendPublish(queued)
     for (const sub of this.#subs.values()) void sub.resubscribe()
-    for (const queued of this.#outbox.splice(0)) this.#sendPublish(queued)
   }
 
   #receive(data: unknown): void {
@@ -286,15 +253,14 @@ export class Client {
       return
     }
     switch (frame.type) {
-      case 'reply': {
-        const pending = this.#pending.get(frame.id)
-        if (pending === undefined) return
-        this.#pending.delete(frame.id)
-        clearTimeout(pending.timer)
-        if ('error' in frame) pending.reject(new HubbubError(frame.error.code, frame.error.message))
-        else pending.resolve(frame.result)
+      case 'reply':
+        this.#requests.settle(
+          frame.id,
+          'error' in frame
+            ? { error: new HubbubError(frame.error.code, frame.error.message) }
+            : { result: frame.result },
+        )
         return
-      }
       case 'ping':
         this.#send({ type: 'pong' })
         return
@@ -313,19 +279,7 @@ export class Client {
       return Promise.reject(new HubbubError('closed', 'the client is closed'))
     if (this.#state !== 'connected')
       return Promise.reject(new HubbubError('disconnected', 'not connected'))
-    return this.#call(body, timeoutMs ?? this.#options.requestTimeoutMs)
-  }
-
-  #call(body: RequestBody, timeoutMs: number): Promise<unknown> {
-    const id = this.#nextId++
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id)
-        reject(new HubbubError('timeout', `no reply to ${body.type} within ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.#pending.set(id, { body, resolve, reject, timer })
-      this.#send({ ...body, id })
-    })
+    return this.#requests.call(body, timeoutMs ?? this.#options.requestTimeoutMs)
   }
 
   #publish(body: Extract<RequestBody, { type: 'publish' }>): Promise<{ seq: number }> {
@@ -334,36 +288,25 @@ export class Client {
     return new Promise((resolve, reject) => {
       const queued: Queued = { body, resolve, reject }
       if (this.#state === 'connected') this.#sendPublish(queued)
-      else this.#enqueue(queued)
+      else this.#outbox.add(queued)
     })
   }
 
   #sendPublish(queued: Queued): void {
-    this.#call(queued.body, this.#options.requestTimeoutMs).then(
-      (result) => {
-        queued.resolve(result as { seq: number })
-      },
-      (err: unknown) => {
-        const error = err instanceof HubbubError ? err : new HubbubError('internal', String(err))
-        // Sent but the link dropped before the reply: send again after reconnecting, with the
-        // same key, so the server delivers it once.
-        if (error.code === 'disconnected' && this.#state !== 'closed') this.#enqueue(queued)
-        else queued.reject(error)
-      },
-    )
-  }
-
-  #enqueue(queued: Queued): void {
-    if (this.#outbox.length >= this.#options.maxOutbox) {
-      queued.reject(
-        new HubbubError(
-          'outbox_full',
-          `${this.#options.maxOutbox} publishes are already waiting for a connection`,
-        ),
+    // Sent but the link drops before the reply: it goes back to the outbox and is sent again
+    // after reconnecting, with the same key, so the server delivers it once.
+    this.#requests
+      .call(queued.body, this.#options.requestTimeoutMs, () => {
+        this.#outbox.putBack(queued)
+      })
+      .then(
+        (result) => {
+          queued.resolve(result as { seq: number })
+        },
+        (err: unknown) => {
+          queued.reject(err instanceof HubbubError ? err : new HubbubError('internal', String(err)))
+        },
       )
-      return
-    }
-    this.#outbox.push(queued)
   }
 
   #send(frame: ClientFrame): void {
@@ -399,12 +342,7 @@ export class Client {
     clearTimeout(this.#silenceTimer)
     clearTimeout(this.#handshakeTimer)
     // Replies that can no longer come: publishes go back to the outbox (see #sendPublish).
-    const pending = [...this.#pending.values()]
-    this.#pending.clear()
-    for (const entry of pending) {
-      clearTimeout(entry.timer)
-      entry.reject(new HubbubError('disconnected', `connection lost (${code} ${reason})`))
-    }
+    this.#requests.loseAll(new HubbubError('disconnected', `connection lost (${code} ${reason})`))
     if (this.#state === 'closed') return
     if (!shouldReconnect(code)) {
       this.#stop(code, reason)
@@ -441,13 +379,10 @@ export class Client {
       ws.onopen = ws.onmessage = ws.onclose = null
       ws.close(CloseCode.Normal, 'bye')
     }
+    this.#closedBecause = reason
     const error = new HubbubError('closed', reason)
-    for (const entry of this.#pending.values()) {
-      clearTimeout(entry.timer)
-      entry.reject(error)
-    }
-    this.#pending.clear()
-    for (const queued of this.#outbox.splice(0)) queued.reject(error)
+    this.#requests.loseAll(error)
+    for (const queued of this.#outbox.takeAll()) queued.reject(error)
     for (const sub of this.#subs.values()) sub.close(error)
     this.#subs.clear()
     this.#emitter.emit('closed', { code, reason })

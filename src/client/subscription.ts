@@ -10,6 +10,7 @@ import { shouldResubscribe } from '../protocol/index.js'
 import { createEmitter } from './emitter.js'
 import { HubbubError } from './errors.js'
 import type { ClientLink } from './link.js'
+import { randomKey } from './random-key.js'
 
 export interface SubscriptionEvents {
   /** A publication, in seq order, never twice. */
@@ -76,6 +77,10 @@ export class Subscription {
    * the next microtask. Delivered after the reply's missed publications and `subscribed` event.
    */
   #early: Pub[] = []
+  /** Own publishes awaiting their reply. */
+  readonly #publishing = new Set<Promise<unknown>>()
+  /** Counts resubscribes, so an outdated one (the link dropped meanwhile) stops. */
+  #generation = 0
   #wantsPresence: boolean
 
   constructor(channel: string, link: ClientLink, options: { presence?: boolean } = {}) {
@@ -104,14 +109,21 @@ export class Subscription {
    * Publishes; resolves with the publication's seq. Offline, it waits in the client's outbox and
    * goes out after reconnecting, with an idempotency key so it is delivered once.
    */
-  async publish(data: unknown, options: { key?: string } = {}): Promise<{ seq: number }> {
-    this.#assertOpen()
-    const reply = await this.#link.publish({
-      type: 'publish',
-      channel: this.channel,
-      data,
-      key: options.key ?? randomKey(),
-    })
+  publish(data: unknown, options: { key?: string } = {}): Promise<{ seq: number }> {
+    if (this.#state === 'unsubscribed')
+      return Promise.reject(new HubbubError('closed', `not subscribed to "${this.channel}"`))
+    const done = this.#publish(data, options.key ?? randomKey())
+    // A resubscribe waits for these, so it knows our own seqs before it delivers what was missed.
+    this.#publishing.add(done)
+    const forget = (): void => {
+      this.#publishing.delete(done)
+    }
+    done.then(forget, forget)
+    return done
+  }
+
+  async #publish(data: unknown, key: string): Promise<{ seq: number }> {
+    const reply = await this.#link.publish({ type: 'publish', channel: this.channel, data, key })
     this.#rememberOwn(reply.seq)
     return reply
   }
@@ -186,6 +198,7 @@ export class Subscription {
     if (this.#state === 'unsubscribed') return
     this.#state = 'subscribing'
     this.#early = []
+    const generation = ++this.#generation
     const since = this.#position
     let result: SubscribeResult
     try {
@@ -202,7 +215,10 @@ export class Subscription {
       if (error.code !== 'disconnected') this.#emitter.emit('error', error)
       return
     }
-    if ((this.#state as SubscriptionState) === 'unsubscribed') return
+    // Missed publications may include our own whose reply was lost: learn their seqs first.
+    if (this.#publishing.size > 0) await Promise.allSettled([...this.#publishing])
+    if ((this.#state as SubscriptionState) === 'unsubscribed' || generation !== this.#generation)
+      return
     const wasRecovering = since !== undefined
     if (wasRecovering && !result.recovered) {
       this.#ownSeqs.clear()
@@ -298,10 +314,4 @@ export class Subscription {
     if (this.#state === 'unsubscribed')
       throw new HubbubError('closed', `not subscribed to "${this.channel}"`)
   }
-}
-
-const randomKey = (): string => {
-  const bytes = new Uint8Array(12)
-  globalThis.crypto.getRandomValues(bytes)
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }

@@ -1,0 +1,56 @@
+import type { ConnectResult } from '../protocol/index.js'
+
+/** The part of the WebSocket API the client uses: the browser's and `ws`'s both fit. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: never) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: never) => void) | null
+}
+export type WebSocketConstructor = new (url: string, protocols: string) => WebSocketLike
+
+export interface ClientOptions {
+  /** Display name sent in `connect`. @default undefined (the server picks one) */
+  name?: string
+  /** A token, or a function returning one, called before every (re)connect. @default undefined (anonymous) */
+  token?: string | (() => string | Promise<string>)
+  /** A stable id for this browser/device, so its connections count as one anonymous person. @default undefined */
+  anonId?: string
+  /** The WebSocket class. @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor
+  /** Upper bound of the first reconnect delay (full jitter, doubling). @default 500 */
+  minReconnectDelayMs?: number
+  /** Upper bound of every reconnect delay. @default 20_000 */
+  maxReconnectDelayMs?: number
+  /** How long a request waits for its reply. @default 10_000 */
+  requestTimeoutMs?: number
+  /** Silence past the server's ping interval plus this means a dead link: reconnect. @default 10_000 */
+  pingGraceMs?: number
+  /** Publishes that may wait for a connection; more reject with `outbox_full`. @default 1_000 */
+  maxOutbox?: number
+}
+
+export const clientDefaults = {
+  minReconnectDelayMs: 500,
+  maxReconnectDelayMs: 20_000,
+  requestTimeoutMs: 10_000,
+  pingGraceMs: 10_000,
+  maxOutbox: 1_000,
+}
+
+export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+export interface ClientEvents {
+  state: { state: ClientState; previous: ClientState }
+  /** The handshake succeeded (first time and after every reconnect). */
+  connected: ConnectResult
+  /** The link dropped; a reconnect is scheduled after `reconnectInMs`. */
+  disconnected: { code: number; reason: string; reconnectInMs: number }
+  /** The client stopped for good: `close()` was called or the server said not to come back (4500-4999). */
+  closed: { code: number; reason: string }
+  /** Something went wrong that no call could report (for example a malformed server frame). */
+  error: Error
+}
