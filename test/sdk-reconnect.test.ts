@@ -225,6 +225,31 @@ describe('dead links', () => {
 })
 
 describe('reset', () => {
+  it('emits reset when what was missed expired by TTL', async () => {
+    const server = await h.server({ channels: { 'brief:*': { historyTtlMs: 100 } } })
+    const proxy = await h.proxy(server.port)
+    const client = h.client(proxy.port, { minReconnectDelayMs: 1, maxReconnectDelayMs: 10 })
+    const sub = client.channel('brief:r')
+    const { epoch } = await nextEvent(sub, 'subscribed')
+    const got = new Received(sub)
+    await server.hub.publish('brief:r', 1)
+    await got.count(1)
+
+    proxy.mode = 'refuse'
+    const disconnected = nextEvent(client, 'disconnected')
+    proxy.cut()
+    await disconnected
+    await server.hub.publish('brief:r', 2)
+    // Time has to pass for a TTL: wait until history no longer holds the missed publication.
+    await expect
+      .poll(async () => (await server.hub.history('brief:r')).pubs.length, { timeout: 5_000 })
+      .toBe(0)
+    const reset = nextEvent(sub, 'reset')
+    proxy.mode = 'forward'
+    expect(await reset).toEqual({ epoch, seq: 2 })
+    expect(got.seqs).toEqual([1])
+  })
+
   it('emits reset when what was missed is no longer in history, and goes on from there', async () => {
     const server = await h.server({ channels: { 'small:*': { historySize: 5 } } })
     const proxy = await h.proxy(server.port)
