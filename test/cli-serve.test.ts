@@ -4,11 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
@@ -18,6 +20,13 @@ const LISTENING = /^hubbub listening on http:\/\/(.+):(\d+)$/
 const children = new Map<ChildProcess, Promise<Outcome>>()
 const sockets = new Set<WebSocket>()
 const blockers = new Set<Server>()
+/** Holds a data directory per server started, so that none shares or leaves one in the clone. */
+const dataRoot = mkdtempSync(join(tmpdir(), 'hubbub-cli-'))
+let dataDirs = 0
+
+afterAll(() => {
+  rmSync(dataRoot, { recursive: true, force: true })
+})
 
 afterEach(async () => {
   for (const socket of sockets) socket.terminate()
@@ -30,11 +39,15 @@ afterEach(async () => {
   blockers.clear()
 })
 
-/** The environment of the test run without the variables the CLI reads, plus `extra`. */
+const CLI_VARIABLES = new Set(['PORT', 'HUBBUB_LOG_LEVEL', 'HUBBUB_DATA'])
+
+/**
+ * The environment of the test run without the variables the CLI reads, plus a new data
+ * directory (`HUBBUB_DATA`), plus `extra`.
+ */
 const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => name !== 'PORT' && name !== 'HUBBUB_LOG_LEVEL'),
-  ),
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLI_VARIABLES.has(name))),
+  HUBBUB_DATA: join(dataRoot, `data-${(dataDirs += 1)}`),
   ...extra,
 })
 
@@ -200,6 +213,29 @@ describe('hubbub serve', () => {
       `hubbub: cannot listen on port ${taken}: address already in use (EADDRINUSE); pick another with --port\n`,
     )
   })
+
+  it('runs with --memory, without touching the data directory', async () => {
+    const plainFile = join(dataRoot, 'not-a-dir')
+    writeFileSync(plainFile, 'x')
+    const running = await startServe(
+      ['--port', '0', '--memory'],
+      cleanEnv({ HUBBUB_DATA: plainFile }),
+    )
+    const { reply } = await connectClient(running.port)
+    expect(reply).toMatchObject({ type: 'reply', id: 1 })
+  })
+
+  it('exits 1 with one clear line when the data directory cannot be used', async () => {
+    const plainFile = join(dataRoot, 'plain-file')
+    writeFileSync(plainFile, 'x')
+    const dataDir = join(plainFile, 'sub')
+    const result = await runCli(['serve', '--port', '0', '--data', dataDir])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      `hubbub: cannot open ${join(dataDir, 'hubbub.db')}: cannot create its directory ${dataDir}: a part of the path is not a directory (ENOTDIR); fix the path or its permissions or start with --data <another dir>\n`,
+    )
+  })
 })
 
 describe('hubbub usage', () => {
@@ -209,6 +245,7 @@ describe('hubbub usage', () => {
     [['serve', '--port', '70000'], /invalid --port "70000".*'hubbub serve --help'/],
     [['serve', '--log-level', 'loud'], /invalid --log-level "loud".*'hubbub serve --help'/],
     [['serve', 'extra'], /unexpected argument 'extra'.*'hubbub serve --help'/],
+    [['serve', '--memory', '--data', 'x'], /--data and --memory exclude each other.*--help/],
     [['frobnicate'], /unknown command "frobnicate".*'hubbub --help'/],
     [['--bogus'], /unknown option '--bogus'.*'hubbub --help'/],
   ])('%j exits 2 with one line on stderr', async (args, message) => {

@@ -1,11 +1,14 @@
 /**
- * Which storage engine `hubbub serve` runs. Memory is the only one today; the SQLite engine
- * will become the default (with `--memory` to opt out) and Redis will be chosen by its own flag.
+ * Which storage engine `hubbub serve` runs: SQLite in the data directory unless `--memory` asks
+ * for the in-memory one. Redis will be chosen by its own flag.
  */
+import { join } from 'node:path'
 import { createMemoryEngine } from '../engine/memory.js'
+import { createSqliteEngine } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
+import { assertNever } from '../protocol/index.js'
 
-export type EngineKind = 'memory'
+export type EngineKind = 'sqlite' | 'memory'
 
 /** What the command line asked for. */
 export interface EngineFlags {
@@ -13,16 +16,36 @@ export interface EngineFlags {
   memory: boolean
 }
 
-/** The engine used when no flag picks one. Becomes `'sqlite'` once that engine exists. */
-export const defaultEngineKind: EngineKind = 'memory'
+/** The engine used when no flag picks one. */
+export const defaultEngineKind: EngineKind = 'sqlite'
 
 /** Picks the engine kind from the flags; flags win over the default. */
 export const selectEngineKind = (flags: EngineFlags): EngineKind =>
   flags.memory ? 'memory' : defaultEngineKind
 
-const factories: Record<EngineKind, () => Engine> = {
-  memory: createMemoryEngine,
+/** The SQLite database file inside a data directory. */
+export const databaseFile = (dataDir: string): string => join(dataDir, 'hubbub.db')
+
+/** Where and how the engine keeps its data. */
+export interface EngineSettings {
+  /** The data directory (SQLite only). */
+  dataDir: string
+  /** Receives errors of the engine's background work (SQLite's sweep). */
+  onError: (error: Error) => void
 }
 
-/** Creates a fresh engine of `kind`; the server starts and closes it. */
-export const createEngine = (kind: EngineKind): Engine => factories[kind]()
+/**
+ * Creates a fresh engine of `kind`; the server starts and closes it. SQLite opens (creating
+ * them if needed) the data directory and its database file now, throwing `SqliteOpenError` when
+ * it cannot.
+ */
+export const createEngine = (kind: EngineKind, settings: EngineSettings): Engine => {
+  switch (kind) {
+    case 'sqlite':
+      return createSqliteEngine({ file: databaseFile(settings.dataDir), onError: settings.onError })
+    case 'memory':
+      return createMemoryEngine()
+    default:
+      return assertNever(kind)
+  }
+}

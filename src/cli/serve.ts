@@ -2,10 +2,13 @@
  * `hubbub serve`: runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
  * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
  */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
+import { SqliteOpenError } from '../engine/sqlite.js'
+import type { Engine } from '../engine/types.js'
 import { createServer, type HubbubServer } from '../server/index.js'
-import { createEngine, selectEngineKind } from './engine.js'
+import { createEngine, databaseFile, selectEngineKind } from './engine.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
 import {
@@ -20,6 +23,7 @@ import {
 
 const NAME = 'serve'
 const DEFAULT_PORT = 8765
+const DEFAULT_DATA_DIR = './hubbub-data'
 
 const help = `Usage: hubbub serve [options]
 
@@ -29,8 +33,10 @@ on /, /chat, /echo and the other text paths), and a small page at http://localho
 Options:
   -p, --port <n>         TCP port; 0 picks a free one (env PORT, default ${DEFAULT_PORT})
       --host <host>      interface to listen on (default: every interface)
-      --memory           keep channels, history and state in memory, lost on exit
-                         (the only engine so far, so also the default)
+      --data <dir>       keep history and state in <dir>/hubbub.db (SQLite), created
+                         if missing; they survive restarts, so clients resume
+                         (env HUBBUB_DATA, default ${DEFAULT_DATA_DIR})
+      --memory           keep everything in memory instead, lost on exit
       --log-level <lvl>  ${logLevels.join(', ')}
                          (env HUBBUB_LOG_LEVEL, default ${defaultLogLevel}); logs go to stderr
   -h, --help             show this help
@@ -41,6 +47,8 @@ process exits 0. A second signal exits at once with code 1.
 Examples:
   hubbub serve
   hubbub serve --port 9000 --log-level info
+  hubbub serve --data /var/lib/hubbub
+  hubbub serve --memory
   PORT=9000 hubbub serve
   hubbub serve --host 127.0.0.1 --port 0
 `
@@ -50,6 +58,8 @@ interface ServeSettings {
   port: number
   host: string | undefined
   memory: boolean
+  /** Absolute path of the data directory (unused with `memory`). */
+  dataDir: string
   logLevel: LogLevel
 }
 
@@ -63,6 +73,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
+        data: { type: 'string' },
         memory: { type: 'boolean', default: false },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -87,7 +98,11 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         ? parseChoice(levelEnv, logLevels, 'HUBBUB_LOG_LEVEL', NAME)
         : defaultLogLevel
   if (values.host === '') throw new UsageError('--host must not be empty', NAME)
-  return { port, host: values.host, memory: values.memory, logLevel }
+  if (values.data === '') throw new UsageError('--data must not be empty', NAME)
+  if (values.memory && values.data !== undefined)
+    throw new UsageError('--data and --memory exclude each other', NAME)
+  const dataDir = resolve(values.data ?? envValue(env, 'HUBBUB_DATA') ?? DEFAULT_DATA_DIR)
+  return { port, host: values.host, memory: values.memory, dataDir, logLevel }
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
@@ -129,12 +144,28 @@ const run = async (args: string[]): Promise<ExitCode> => {
   }
   const logger = createCliLogger(settings.logLevel)
   const engineKind = selectEngineKind({ memory: settings.memory })
+  let engine: Engine
+  try {
+    engine = createEngine(engineKind, {
+      dataDir: settings.dataDir,
+      onError: (err) => {
+        logger.error({ err }, 'storage maintenance failed')
+      },
+    })
+  } catch (error) {
+    if (!(error instanceof SqliteOpenError)) throw error
+    const { file, reason, fix } = error
+    process.stderr.write(
+      `hubbub: cannot open ${file}: ${reason}; ${fix} or start with --data <another dir>\n`,
+    )
+    return ExitCode.Runtime
+  }
   let server: HubbubServer
   try {
     server = await createServer({
       port: settings.port,
       host: settings.host,
-      engine: createEngine(engineKind),
+      engine,
       apps: bundledApps(),
       logger,
     })
@@ -147,7 +178,8 @@ const run = async (args: string[]): Promise<ExitCode> => {
   // Handlers go in before the line is printed: whoever waits for it may signal right away.
   const stopped = firstStopSignal()
   process.stdout.write(`hubbub listening on ${displayUrl(settings.host, server.port)}\n`)
-  logger.info({ port: server.port, engine: engineKind }, 'listening')
+  const data = engineKind === 'sqlite' ? databaseFile(settings.dataDir) : undefined
+  logger.info({ port: server.port, engine: engineKind, data }, 'listening')
   const signal = await stopped
   logger.info({ signal }, 'shutting down')
   await server.close()
