@@ -1,6 +1,6 @@
 /**
  * The engine contract, multi-node part: two engines on one backend acting as nodes of one
- * cluster. Called by `runEngineContract` in `contract.ts`; skipped without `makePeers`.
+ * cluster. Called by `runEngineContract` in `contract.ts`; registered only with `makePeers`.
  */
 import { describe, expect, it } from 'vitest'
 import {
@@ -18,7 +18,9 @@ import {
 export const describeClusterContract = (harness: ContractHarness): void => {
   const { hasPeers, eventually, startPeers, close, barrier } = harness
 
-  describe.skipIf(!hasPeers)('several nodes on one backend', () => {
+  // A single-node engine (SQLite) has no peers: the multi-node part is not registered at all.
+  if (!hasPeers) return
+  describe('several nodes on one backend', () => {
     it('share one stream, each subscribed node seeing every publication in seq order', async () => {
       const [a, b] = await startPeers()
       const channel = uid('shared')

@@ -13,7 +13,7 @@ import type { Engine } from './types.js'
 export interface EngineContractOptions {
   /**
    * Two new, unstarted engines on one backend, acting as two nodes of one cluster.
-   * @default undefined (the multi-node tests are skipped)
+   * @default undefined (the multi-node tests are not run)
    */
   makePeers?: () => Promise<[Engine, Engine]>
   /** How long a test waits for a delivery or an expiry before it fails. @default 2_000 */
