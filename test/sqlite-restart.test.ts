@@ -4,66 +4,27 @@
  * (SIGTERM, or SIGKILL with no chance to flush anything), and a new process on the same directory
  * serves the same history in the same epoch.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { useServeProcesses } from './support/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'hubbub-restart-'))
-const children = new Set<ChildProcess>()
 const sockets = new Set<WebSocket>()
+const { serve: serveArgs } = useServeProcesses()
+const serve = (dataDir: string) => serveArgs(['--port', '0', '--data', dataDir])
 
-afterEach(async () => {
+afterEach(() => {
   for (const socket of sockets) socket.terminate()
   sockets.clear()
-  const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null)
-  for (const child of running) child.kill('SIGKILL')
-  await Promise.all(running.map((child) => once(child, 'exit')))
-  children.clear()
 })
 
 afterAll(() => {
   rmSync(root, { recursive: true, force: true })
 })
-
-interface Served {
-  child: ChildProcess
-  port: number
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-/** Starts `hubbub serve --data <dataDir>` on a free port; resolves once it is listening. */
-const serve = async (dataDir: string): Promise<Served> => {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !['PORT', 'HUBBUB_DATA'].includes(name)),
-  )
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  const exited = once(child, 'exit').then(() => ({
-    code: child.exitCode,
-    signal: child.signalCode,
-  }))
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const [line] = (await Promise.race([
-    once(createInterface({ input: child.stdout }), 'line'),
-    exited.then((outcome) => {
-      throw new Error(`hubbub serve exited (${JSON.stringify(outcome)}): ${stderr}`)
-    }),
-  ])) as [string]
-  const port = Number(/:(\d+)$/.exec(line)?.[1])
-  if (!(port > 0)) throw new Error(`unexpected first line: ${line}`)
-  return { child, port, exited }
-}
 
 /** A `hubbub.v1` client that sends requests and awaits their replies by id. */
 const connect = async (port: number) => {

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
+
+/** The built CLI (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+
+export interface Served {
+  child: ChildProcess
+  port: number
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Sends `signal` and resolves once the process has exited. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * Runs `hubbub serve` processes for a test file: `serve(args)` resolves once one is listening (on
+ * the port its first line names); every process still running after a test is SIGKILLed.
+ */
+export const useServeProcesses = () => {
+  const children = new Set<ChildProcess>()
+  afterEach(async () => {
+    const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null)
+    for (const child of running) child.kill('SIGKILL')
+    await Promise.all(running.map((child) => once(child, 'exit')))
+    children.clear()
+  })
+
+  const serve = async (args: string[]): Promise<Served> => {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !['PORT', 'HUBBUB_DATA'].includes(name)),
+    )
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    children.add(child)
+    const exited = once(child, 'exit').then(() => ({
+      code: child.exitCode,
+      signal: child.signalCode,
+    }))
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const [line] = (await Promise.race([
+      once(createInterface({ input: child.stdout }), 'line'),
+      exited.then((outcome) => {
+        throw new Error(`hubbub serve exited (${JSON.stringify(outcome)}): ${stderr}`)
+      }),
+    ])) as [string]
+    const port = Number(/:(\d+)$/.exec(line)?.[1])
+    if (!(port > 0)) throw new Error(`unexpected first line: ${line}`)
+    return {
+      child,
+      port,
+      exited,
+      stop(signal) {
+        child.kill(signal)
+        return exited
+      },
+    }
+  }
+  return { serve }
+}
