@@ -290,6 +290,27 @@ describe('history', () => {
     expect(await data({ limit: 0 })).toEqual([])
   })
 
+  it('pages through history since a position', async () => {
+    const alice = await connect('Alice')
+    for (let i = 1; i <= 5; i++)
+      await alice.request({ type: 'publish', channel: 'room:pg', data: i })
+    const { epoch } = (await alice.request({ type: 'history', channel: 'room:pg' })) as {
+      epoch: string
+    }
+    const page = async (seq: number) =>
+      (
+        (await alice.request({
+          type: 'history',
+          channel: 'room:pg',
+          since: { epoch, seq },
+          limit: 2,
+        })) as { pubs: Pub[] }
+      ).pubs.map((pub) => pub.seq)
+    expect(await page(1)).toEqual([2, 3])
+    expect(await page(3)).toEqual([4, 5])
+    expect(await page(5)).toEqual([])
+  })
+
   it('answers unrecoverable for a since that history no longer covers', async () => {
     const alice = await connect('Alice')
     for (let i = 1; i <= 6; i++)
