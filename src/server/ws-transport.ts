@@ -5,8 +5,10 @@ import { clipReason } from './errors.js'
 
 /**
  * Coalesces writes: the first send to a socket in an event-loop turn corks it, and one
- * `process.nextTick` uncorks every socket corked in that turn, so a burst of frames costs one
- * write syscall per socket instead of one per frame (DESIGN.md §6).
+ * `setImmediate` uncorks every socket corked in that turn, so a burst of frames costs one write
+ * syscall per socket instead of one per frame (DESIGN.md §6). Not `process.nextTick`: that runs
+ * after every I/O callback, so publications arriving in separate reads of one poll phase would
+ * each cost a write per socket; `setImmediate` runs once the poll phase is done.
  */
 export interface Corker {
   cork(socket: Duplex): void
@@ -21,7 +23,7 @@ export const createCorker = (): Corker => {
   return {
     cork(socket) {
       if (socket.writableCorked > 0) return
-      if (corked.length === 0) process.nextTick(uncorkAll)
+      if (corked.length === 0) setImmediate(uncorkAll)
       socket.cork()
       corked.push(socket)
     },
