@@ -410,6 +410,7 @@ const faultyTextApp = (fail: { subscribe?: Error; publish?: Error }): App => {
         publish: (channel, data, options) => hub.publish(channel, data, options),
         history: (channel, options) => hub.history(channel, options),
         presence: (channel) => hub.presence(channel),
+        stats: () => hub.stats(),
         session: (init) => wrapSession(hub.session(init)),
       }
       return text.setup(faulty)

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Member, Pub } from '../src/protocol/index.js'
 import { pino } from 'pino'
-import { ErrorCode, ReplyError, type HubbubServer } from '../src/server/index.js'
+import { createServer, ErrorCode, ReplyError, type HubbubServer } from '../src/server/index.js'
 import { useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
 
@@ -403,5 +403,40 @@ describe('signal and rpc', () => {
     expect(await alice.call({ type: 'rpc', method: 'broken', params: null })).toMatchObject({
       error: { code: 'internal', message: 'internal error' },
     })
+  })
+})
+
+describe('channel guards and stats', () => {
+  it('lets canRead and canWrite refuse clients with forbidden, never the server API', async () => {
+    const guarded = await createServer({
+      port: 0,
+      channels: {
+        'private:*': {
+          canRead: (member, channel) => channel === `private:${member.user}`,
+          canWrite: (member) => member.name !== 'Mallory',
+        },
+      },
+    })
+    const at = `ws://localhost:${guarded.port}`
+    const ann = await TestClient.connect(at, 'Ann', { anonId: 'ann' })
+    const mallory = await TestClient.connect(at, 'Mallory', { anonId: 'mal' })
+    try {
+      await ann.request({ type: 'subscribe', channel: 'private:anon:ann' })
+      for (const frame of [
+        { type: 'subscribe', channel: 'private:anon:ann' },
+        { type: 'presence', channel: 'private:anon:ann' },
+        { type: 'history', channel: 'private:anon:ann' },
+        { type: 'publish', channel: 'private:anon:mal', data: 'x' },
+      ])
+        expect(await mallory.call(frame)).toMatchObject({ error: { code: 'forbidden' } })
+      await guarded.hub.publish('private:anon:ann', 'from the server')
+      expect((await ann.next('pub')).pub).toMatchObject({ data: 'from the server' })
+      expect(guarded.hub.stats()).toMatchObject({ connections: 2 })
+      expect(guarded.hub.stats().messagesIn).toBeGreaterThanOrEqual(7)
+      expect(guarded.hub.stats().messagesOut).toBeGreaterThanOrEqual(8)
+    } finally {
+      await Promise.all([ann.close(), mallory.close()])
+      await guarded.close()
+    }
   })
 })

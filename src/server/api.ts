@@ -86,6 +86,16 @@ export interface TextConnection {
 /** Serves plain WebSocket clients on one path. Called once per connection, right after the upgrade. */
 export type TextEndpoint = (connection: TextConnection) => void
 
+/** This node's traffic so far, for metrics. Counters only grow; rates are the caller's business. */
+export interface HubStats {
+  /** Open WebSocket connections, protocol and plain text. */
+  connections: number
+  /** WebSocket messages received since start. */
+  messagesIn: number
+  /** WebSocket messages sent since start (a publication fanned out to 1,000 sockets counts 1,000). */
+  messagesOut: number
+}
+
 /** What an app is given at setup: registration plus the server-side hub API. */
 export interface HubApi {
   /** This node's id. */
@@ -102,6 +112,8 @@ export interface HubApi {
   publish(channel: string, data: unknown, options?: PublishOptions): Promise<Position>
   history(channel: string, options?: HistoryOptions): Promise<HistoryResult>
   presence(channel: string): Promise<Member[]>
+  /** This node's connection and message counters. */
+  stats(): HubStats
   /** Creates a server-side client. `user` defaults to a fresh anonymous id. */
   session(init: { name: string; user?: string; info?: unknown }): LocalSession
 }

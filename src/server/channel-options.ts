@@ -7,6 +7,15 @@ export type BackpressurePolicy =
   /** Drop live messages until it drains. */
   | 'drop'
 
+import type { Member } from '../protocol/index.js'
+
+/**
+ * Decides whether a client may read a channel (subscribe, presence, history) or write to it
+ * (publish, signal). Return false to refuse with `forbidden`, or throw a `ReplyError` for another
+ * code. Server-side calls (the hub API, apps) are never checked.
+ */
+export type ChannelGuard = (member: Member, channel: string) => boolean | Promise<boolean>
+
 /** Options of the channels whose names match a pattern. Every field is optional. */
 export interface ChannelOptions {
   /** Publications kept for history and resume; 0 keeps none. @default 100 */
@@ -25,15 +34,21 @@ export interface ChannelOptions {
   backpressure?: BackpressurePolicy
   /** How long a publish `key` is remembered for deduplication. @default 120_000 */
   dedupWindowMs?: number
+  /** Who may subscribe, and read presence and history. @default undefined (every client) */
+  canRead?: ChannelGuard
+  /** Who may publish and signal (on top of `clientPublish`). @default undefined (every client) */
+  canWrite?: ChannelGuard
   /**
    * App state sent in the subscribe reply as `state` (for example a counter's value).
+   * May return a promise.
    * @default undefined (no state)
    */
   state?: (channel: string) => unknown
 }
 
-export type ResolvedChannelOptions = Required<Omit<ChannelOptions, 'state'>> &
-  Pick<ChannelOptions, 'state'>
+type Hooks = 'state' | 'canRead' | 'canWrite'
+export type ResolvedChannelOptions = Required<Omit<ChannelOptions, Hooks>> &
+  Pick<ChannelOptions, Hooks>
 
 export const channelDefaults: ResolvedChannelOptions = {
   historySize: 100,

@@ -268,10 +268,12 @@ export class Connection implements Recipient {
         })
         return
       case 'presence':
-        this.#request(frame, async () => ({ members: await this.#hub.presence(frame.channel) }))
+        this.#request(frame, async () => ({
+          members: await this.#hub.presence(frame.channel, this.#member),
+        }))
         return
       case 'history':
-        this.#request(frame, () => this.#hub.history(frame.channel, frame))
+        this.#request(frame, () => this.#hub.history(frame.channel, frame, this.#member))
         return
       case 'rpc':
         this.#request(frame, async () => {
@@ -383,7 +385,7 @@ export class Connection implements Recipient {
       )
       return
     }
-    const pending = this.#hub.subscribe(this, channel, frame)
+    const pending = this.#hub.subscribe(this, channel, { ...frame, asClient: true })
     this.#subscribing.set(
       channel,
       pending.catch(() => undefined),

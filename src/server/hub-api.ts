@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { HubApi, TextEndpoint } from './api.js'
+import type { HubApi, HubStats, TextEndpoint } from './api.js'
 import type { ChannelRules } from './channel-options.js'
 import type { Hub } from './hub.js'
 import { randomId } from './ids.js'
@@ -8,8 +8,14 @@ import { createLocalSession } from './local-session.js'
 /** Builds the API apps see, over the hub and the server's registries. */
 export const createHubApi = (
   hub: Hub,
-  registries: { rules: ChannelRules; textEndpoints: Map<string, TextEndpoint>; logger: Logger },
+  registries: {
+    rules: ChannelRules
+    textEndpoints: Map<string, TextEndpoint>
+    logger: Logger
+    stats: () => HubStats
+  },
 ): HubApi => ({
+  stats: registries.stats,
   node: hub.nodeId,
   state: hub.engine.state,
   log: registries.logger,

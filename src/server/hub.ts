@@ -3,7 +3,7 @@ import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
 import type { BrokerMessage, Engine } from '../engine/types.js'
 import type { Logger } from 'pino'
 import type { ChannelEvent, RpcCaller, RpcHandler } from './api.js'
-import type { ChannelRules, ResolvedChannelOptions } from './channel-options.js'
+import type { ChannelGuard, ChannelRules, ResolvedChannelOptions } from './channel-options.js'
 import { ReplyError } from './errors.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
@@ -100,9 +100,10 @@ export class Hub {
   async subscribe(
     recipient: Recipient,
     channel: string,
-    request: { since?: Position | undefined; presence?: boolean | undefined },
+    request: { since?: Position | undefined; presence?: boolean | undefined; asClient: boolean },
   ): Promise<{ sub: Subscription; result: SubscribeResult }> {
     const options = this.#rules.resolve(channel)
+    if (request.asClient) await guard(options.canRead, recipient.member, channel, 'read')
     const sub: Subscription = {
       channel,
       recipient,
@@ -175,6 +176,8 @@ export class Hub {
     const options = this.#rules.resolve(channel)
     if (meta.asClient && !options.clientPublish)
       throw new ReplyError(ErrorCode.Forbidden, `clients may not publish to "${channel}"`)
+    if (meta.asClient && meta.from !== undefined)
+      await guard(options.canWrite, meta.from, channel, 'publish to')
     const draft: { data: unknown; time: number; from?: Member; key?: string } = {
       data,
       time: Date.now(),
@@ -191,13 +194,18 @@ export class Hub {
   }
 
   async signal(channel: string, from: Member, data: unknown, asClient: boolean): Promise<void> {
-    if (asClient && !this.#rules.resolve(channel).clientPublish)
+    const options = this.#rules.resolve(channel)
+    if (asClient && !options.clientPublish)
       throw new ReplyError(ErrorCode.Forbidden, `clients may not signal in "${channel}"`)
+    if (asClient) await guard(options.canWrite, from, channel, 'signal in')
     await this.#storage(this.#engine.broker.emit(channel, { kind: 'signal', from, data }))
   }
 
-  async presence(channel: string): Promise<Member[]> {
-    if (!this.#rules.resolve(channel).presence)
+  /** The channel's members; `caller` (a client) must pass the channel's `canRead`. */
+  async presence(channel: string, caller?: Member): Promise<Member[]> {
+    const options = this.#rules.resolve(channel)
+    if (caller !== undefined) await guard(options.canRead, caller, channel, 'read')
+    if (!options.presence)
       throw new ReplyError(ErrorCode.NotFound, `channel "${channel}" keeps no presence`)
     return await this.#storage(this.#engine.presence.list(channel))
   }
@@ -209,8 +217,10 @@ export class Hub {
   async history(
     channel: string,
     query: { since?: Position | undefined; limit?: number | undefined; reverse?: boolean },
+    caller?: Member,
   ): Promise<HistoryResult> {
     const options = this.#rules.resolve(channel)
+    if (caller !== undefined) await guard(options.canRead, caller, channel, 'read')
     const limit = Math.min(query.limit ?? options.historySize, options.historySize)
     const { since } = query
     if (since !== undefined) {
@@ -371,6 +381,16 @@ export class Hub {
           })
       }
   }
+}
+
+const guard = async (
+  check: ChannelGuard | undefined,
+  member: Member,
+  channel: string,
+  action: string,
+): Promise<void> => {
+  if (check !== undefined && !(await check(member, channel)))
+    throw new ReplyError(ErrorCode.Forbidden, `you may not ${action} "${channel}"`)
 }
 
 /** Encodes a `pub` frame; on the hot path this runs once per publication per node. */

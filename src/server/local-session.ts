@@ -31,7 +31,10 @@ class ServerSession implements Recipient, LocalSession {
   ): Promise<SubscribeResult> {
     this.#assertOpen()
     if (this.#subs.has(channel)) throw new Error(`session already subscribed to "${channel}"`)
-    const { sub, result } = await this.#hub.subscribe(this, channel, { since: options?.since })
+    const { sub, result } = await this.#hub.subscribe(this, channel, {
+      since: options?.since,
+      asClient: false,
+    })
     if (this.#isClosed) {
       await this.#hub.unsubscribe(sub)
       throw new Error('session closed while subscribing')

@@ -55,14 +55,20 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     nodeId: resolved.nodeId,
     presenceTtlMs: resolved.presenceTtlMs,
   })
-  const api = createHubApi(hub, { rules, textEndpoints, logger })
+  const leavers = new Set<Leaver>()
+  const counters = { messagesIn: 0, messagesOut: 0 }
+  const api = createHubApi(hub, {
+    rules,
+    textEndpoints,
+    logger,
+    stats: () => ({ connections: leavers.size, ...counters }),
+  })
 
   await hub.start()
   for (const app of resolved.apps) await app.setup(api)
   for (const [pattern, channelOptions] of Object.entries(resolved.channels))
     rules.add(pattern, channelOptions)
 
-  const leavers = new Set<Leaver>()
   const perIp = new Map<string, number>()
   let isClosing = false
   let onEmpty: (() => void) | undefined
@@ -105,7 +111,13 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       headersTimeout: 10_000,
       requestTimeout: 30_000,
     },
-    createRequestHandler(() => ({ node: resolved.nodeId, connections: leavers.size })),
+    createRequestHandler({
+      status: () => ({ node: resolved.nodeId, connections: leavers.size }),
+      staticDir: resolved.staticDir,
+      onError: (err) => {
+        logger.error({ err }, 'could not serve a static file')
+      },
+    }),
   )
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -147,7 +159,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         ws.close(CloseCode.TryAgainLater, refusal)
         return
       }
-      const transport = createWsTransport(ws, socket, corker)
+      const transport = createWsTransport(ws, socket, corker, counters)
       if (endpoint === undefined) {
         let untrack = (): void => undefined
         const connection = new Connection(transport, {

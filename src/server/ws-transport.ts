@@ -37,12 +37,24 @@ const closeGraceMs = 2_000
  * A {@link Transport} over a `ws` WebSocket. `socket` is the `net.Socket` the HTTP upgrade handed
  * over; corking it directly needs no private `ws` API.
  */
-export const createWsTransport = (ws: WebSocket, socket: Duplex, corker: Corker): Transport => {
+/** Message counters shared by every transport of a server. */
+export interface TrafficCounters {
+  messagesIn: number
+  messagesOut: number
+}
+
+export const createWsTransport = (
+  ws: WebSocket,
+  socket: Duplex,
+  corker: Corker,
+  counters: TrafficCounters,
+): Transport => {
   let isClosing = false
   return {
     send(data) {
       if (ws.readyState !== ws.OPEN) return
       corker.cork(socket)
+      counters.messagesOut += 1
       ws.send(data, { binary: false })
     },
     get bufferedBytes() {
@@ -62,6 +74,7 @@ export const createWsTransport = (ws: WebSocket, socket: Duplex, corker: Corker)
     },
     listen(handlers) {
       ws.on('message', (data: Buffer, isBinary) => {
+        counters.messagesIn += 1
         handlers.message(data, isBinary)
       })
       ws.once('close', (code, reason) => {
