@@ -1,9 +1,53 @@
 import type { App } from '../server/index.js'
+import { createBoardApp } from './board/index.js'
+import { createBuzzerApp, createBuzzerRooms } from './buzzer/index.js'
 import { createChatApp } from './chat/index.js'
+import { createCounterApp } from './counter/index.js'
+import { createMetricsApp } from './metrics/index.js'
+import { createNotifyApp } from './notify/index.js'
 import { createTextApp } from './text/index.js'
 
 export { createChatApp } from './chat/index.js'
 export { createTextApp, type TextAppOptions } from './text/index.js'
+export { createCounterApp, type CounterAppOptions, type CounterValue } from './counter/index.js'
+export {
+  createBuzzerApp,
+  createBuzzerRooms,
+  type BuzzerAppOptions,
+  type BuzzerRooms,
+  type BuzzerRoomsOptions,
+  type BuzzerSnapshot,
+  type BuzzReply,
+} from './buzzer/index.js'
+export {
+  createNotifyApp,
+  type NotifyApp,
+  type NotifyAppOptions,
+  type NotifyEvent,
+  type NotificationItem,
+} from './notify/index.js'
+export { createMetricsApp, type MetricsAppOptions, type MetricsSample } from './metrics/index.js'
+export {
+  createBoardApp,
+  type BoardAppOptions,
+  type BoardEvent,
+  type BoardState,
+  type Stroke,
+} from './board/index.js'
 
-/** The apps `hubbub serve` runs, in set-up order. */
-export const bundledApps = (): App[] => [createChatApp(), createTextApp()]
+/**
+ * The apps `hubbub serve` runs, in set-up order. The text app's `/buzzer` and the buzzer app share
+ * one registry of rounds, so plain clients and web players buzz in the same round of `buzzer:main`.
+ */
+export const bundledApps = (): App[] => {
+  const buzzerRooms = createBuzzerRooms()
+  return [
+    createChatApp(),
+    createTextApp({ buzzerRooms }),
+    createCounterApp(),
+    createBuzzerApp({ rooms: buzzerRooms }),
+    createNotifyApp(),
+    createMetricsApp(),
+    createBoardApp(),
+  ]
+}

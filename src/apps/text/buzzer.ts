@@ -1,15 +1,16 @@
+import { randomUUID } from 'node:crypto'
 import type { TextEndpoint } from '../../server/index.js'
-import { buzz, createRound, type BuzzOutcome } from '../buzzer/round.js'
+import type { BuzzerRooms, RoomBuzzOutcome } from '../buzzer/rooms.js'
 
 export interface BuzzerEndpointOptions {
-  /** How long a round stays open after its first buzz. */
-  roundMs: number
-  /** The clock buzzes are timed with, in ms (monotonic). */
-  nowMs: () => number
+  /** The rounds, shared with the buzzer app's `buzzer:<room>` channels when both run. */
+  rooms: BuzzerRooms
+  /** The room every `/buzzer` connection plays in. */
+  room: string
 }
 
 /** The line that answers a buzz. */
-export const describeOutcome = (outcome: BuzzOutcome): string => {
+export const describeOutcome = (outcome: RoomBuzzOutcome): string => {
   switch (outcome.kind) {
     case 'ranked':
       if (outcome.place === 1) return 'First place!'
@@ -18,28 +19,30 @@ export const describeOutcome = (outcome: BuzzOutcome): string => {
       return 'You already buzzed in this round.'
     case 'closed':
       return 'The round is closed.'
+    case 'full':
+      return 'The round is full.'
   }
 }
 
 /**
  * `/buzzer`: `buzz` answers `First place!` for the first buzz of a round and `Response time: 0.42
- * sec slower.` for the others. There is no host: a round opens with its first buzz and closes
- * `roundMs` later. Every `/buzzer` connection of this endpoint (this node) plays in one round.
+ * sec slower.` for the others. Every `/buzzer` connection of this node plays in `room` of `rooms`,
+ * the same round as the buzzer app's `buzzer:<room>` players: without a host a round opens with
+ * its first buzz and closes by itself; a host opens, closes and resets it instead. Plain clients
+ * cannot measure their round trip, so they get no compensation.
  */
 export const createBuzzerEndpoint = (options: BuzzerEndpointOptions): TextEndpoint => {
-  let round = createRound({ isHosted: false, autoCloseMs: options.roundMs })
   let playerCount = 0
   return (connection) => {
     playerCount += 1
-    const player = `text:${playerCount}`
+    const id = randomUUID()
+    const player = { key: `text:${id}`, name: `Player ${playerCount}`, client: `text:${id}` }
     connection.on('message', (message) => {
       if (message.trim().toLowerCase() !== 'buzz') {
         connection.send('Send "buzz" to buzz in.')
         return
       }
-      const result = buzz(round, { player, arrivedAtMs: options.nowMs() })
-      round = result.round
-      connection.send(describeOutcome(result.outcome))
+      connection.send(describeOutcome(options.rooms.buzz(options.room, player)))
     })
   }
 }

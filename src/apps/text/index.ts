@@ -1,4 +1,5 @@
 import type { App } from '../../server/index.js'
+import { createBuzzerRooms, type BuzzerRooms } from '../buzzer/rooms.js'
 import { createBroadcastEndpoint } from './broadcast.js'
 import { createBuzzerEndpoint } from './buzzer.js'
 import { createChatEndpoint } from './chat.js'
@@ -13,12 +14,16 @@ export type { TextAppOptions } from './options.js'
 /**
  * The plain text endpoints of DESIGN.md §4, for WebSocket clients that speak no subprotocol:
  * `/` and `/chat` (the chat room, bridged to `chat:lobby`), `/echo`, `/upper`, `/hello`,
- * `/broadcast` (through the channel `text:broadcast`) and `/buzzer`. None sends anything before the
- * client speaks. The chat room's channel options come from the chat app.
+ * `/broadcast` (through the channel `text:broadcast`) and `/buzzer` (room `main` of the buzzer
+ * rounds, shared with the buzzer app's `buzzer:main` when both are given one registry). None
+ * sends anything before the client speaks. The chat room's channel options come from the chat app.
  */
 export const createTextApp = (options: TextAppOptions = {}): App => {
   const resolved = resolveTextAppOptions(options)
   let sessions: SessionRegistry | undefined
+  const buzzerRooms: BuzzerRooms =
+    resolved.buzzerRooms ??
+    createBuzzerRooms({ autoCloseMs: resolved.buzzerRoundMs, nowMs: resolved.nowMs })
   return {
     name: 'text',
     setup(hub) {
@@ -35,12 +40,10 @@ export const createTextApp = (options: TextAppOptions = {}): App => {
       hub.text('/upper', upperEndpoint)
       hub.text('/hello', helloEndpoint)
       hub.text('/broadcast', createBroadcastEndpoint(hub, sessions, resolved.broadcastChannel))
-      hub.text(
-        '/buzzer',
-        createBuzzerEndpoint({ roundMs: resolved.buzzerRoundMs, nowMs: resolved.nowMs }),
-      )
+      hub.text('/buzzer', createBuzzerEndpoint({ rooms: buzzerRooms, room: resolved.buzzerRoom }))
     },
     async close() {
+      buzzerRooms.dispose()
       await sessions?.closeAll()
     },
   }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { BuzzerRooms } from '../buzzer/rooms.js'
 
 /** Options of {@link createTextApp}. Every field is optional. */
 export interface TextAppOptions {
@@ -12,9 +13,18 @@ export interface TextAppOptions {
   buzzerRoundMs?: number
   /** The clock `/buzzer` times buzzes with, in ms; tests pass a fake one. @default performance.now */
   nowMs?: () => number
+  /** The room `/buzzer` plays in: the buzzer app's channel `buzzer:<room>`. @default 'main' */
+  buzzerRoom?: string
+  /**
+   * The buzzer rounds `/buzzer` plays in; pass the buzzer app's to share rounds with its players.
+   * `buzzerRoundMs` and `nowMs` apply only to the registry made by default.
+   * @default a registry of its own, with `buzzerRoundMs` and `nowMs`
+   */
+  buzzerRooms?: BuzzerRooms
 }
 
-export type ResolvedTextAppOptions = Required<TextAppOptions>
+export type ResolvedTextAppOptions = Required<Omit<TextAppOptions, 'buzzerRooms'>> &
+  Pick<TextAppOptions, 'buzzerRooms'>
 
 export const textAppDefaults: ResolvedTextAppOptions = {
   chatChannel: 'chat:lobby',
@@ -22,6 +32,7 @@ export const textAppDefaults: ResolvedTextAppOptions = {
   maxNameLength: 32,
   buzzerRoundMs: 10_000,
   nowMs: () => performance.now(),
+  buzzerRoom: 'main',
 }
 
 export const resolveTextAppOptions = (options: TextAppOptions): ResolvedTextAppOptions => ({
@@ -30,4 +41,6 @@ export const resolveTextAppOptions = (options: TextAppOptions): ResolvedTextAppO
   maxNameLength: options.maxNameLength ?? textAppDefaults.maxNameLength,
   buzzerRoundMs: options.buzzerRoundMs ?? textAppDefaults.buzzerRoundMs,
   nowMs: options.nowMs ?? textAppDefaults.nowMs,
+  buzzerRoom: options.buzzerRoom ?? textAppDefaults.buzzerRoom,
+  buzzerRooms: options.buzzerRooms,
 })

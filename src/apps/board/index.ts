@@ -1,0 +1,107 @@
+import type { App, ChannelOptions, HubApi } from '../../server/index.js'
+import { createKeyedQueue } from '../shared/keyed-queue.js'
+import { nameOfChannel, readName, readParams } from '../shared/params.js'
+import { decodeStroke, type Stroke } from './stroke.js'
+
+export type { Stroke } from './stroke.js'
+
+/** Options of {@link createBoardApp}. Every field is optional. */
+export interface BoardAppOptions {
+  /** Publications a board keeps: a late joiner replays every stroke since the last clear within it. @default 5_000 */
+  historySize?: number
+  /** How long a stroke stays in history. @default 86_400_000 (24 h) */
+  historyTtlMs?: number
+  /** Points one stroke may have. @default 1_000 */
+  maxPointsPerStroke?: number
+}
+
+export const boardDefaults: Required<BoardAppOptions> = {
+  historySize: 5_000,
+  historyTtlMs: 86_400_000,
+  maxPointsPerStroke: 1_000,
+}
+
+/** What `board:<name>` publications carry: a {@link Stroke} or a clear. */
+export type BoardEvent = Stroke | { kind: 'clear' }
+
+/** The subscribe `state` of `board:<name>`: replay history after this seq (0: from the start). */
+export interface BoardState {
+  clearedAtSeq: number
+}
+
+/** A clear as kept in State under `board:<name>:clear`. */
+interface ClearMark {
+  epoch: string
+  seq: number
+}
+
+const PREFIX = 'board:'
+const markKey = (name: string): string => `board:${name}:clear`
+
+const readMark = async (hub: HubApi, name: string): Promise<ClearMark | undefined> => {
+  const value = await hub.state.get(markKey(name))
+  if (typeof value !== 'object' || value === null) return undefined
+  const { epoch, seq } = value as Record<string, unknown>
+  return typeof epoch === 'string' && typeof seq === 'number' ? { epoch, seq } : undefined
+}
+
+/**
+ * The whiteboard (DESIGN.md §8): boards are channels `board:<name>`. Strokes go through rpc
+ * `board.stroke { name, stroke }`, which validates them and publishes them as the caller; cursors
+ * are client signals `{ x, y }`; `board.clear { name }` publishes `{ kind: 'clear' }` and keeps its
+ * seq in State, and the subscribe `state` `{ clearedAtSeq }` tells a late joiner where to replay
+ * history from. Clients may publish and signal on boards (cursor signals need it); only
+ * `board.stroke` validates strokes.
+ */
+export const createBoardApp = (options: BoardAppOptions = {}): App => {
+  const historySize = options.historySize ?? boardDefaults.historySize
+  const historyTtlMs = options.historyTtlMs ?? boardDefaults.historyTtlMs
+  const maxPoints = options.maxPointsPerStroke ?? boardDefaults.maxPointsPerStroke
+  const queue = createKeyedQueue()
+  return {
+    name: 'board',
+    setup(hub) {
+      hub.channel(`${PREFIX}*`, {
+        historySize,
+        historyTtlMs,
+        presence: true,
+        joinLeave: true,
+        clientPublish: true,
+        backpressure: 'recover',
+        state: async (channel): Promise<BoardState> => {
+          const name = nameOfChannel(channel, PREFIX)
+          const [mark, top] = await Promise.all([
+            readMark(hub, name),
+            hub.history(channel, { limit: 0 }),
+          ])
+          // A mark from an earlier epoch means the stream was lost since: replay all of it.
+          return { clearedAtSeq: mark !== undefined && mark.epoch === top.epoch ? mark.seq : 0 }
+        },
+      } satisfies ChannelOptions)
+
+      hub.rpc('board.stroke', async (raw, { member }): Promise<{ seq: number }> => {
+        const params = readParams(raw)
+        const name = readName(params, 'name')
+        const stroke = decodeStroke(params.stroke, { maxPoints })
+        const { seq } = await hub.publish(`${PREFIX}${name}`, stroke, { from: member })
+        return { seq }
+      })
+      hub.rpc('board.clear', async (raw, { member }): Promise<{ seq: number }> => {
+        const name = readName(readParams(raw), 'name')
+        // One clear at a time per board, so the kept mark is the newest clear's.
+        return await queue.run(name, async () => {
+          const position = await hub.publish(
+            `${PREFIX}${name}`,
+            { kind: 'clear' },
+            { from: member },
+          )
+          await hub.state.set(markKey(name), position satisfies ClearMark)
+          return { seq: position.seq }
+        })
+      })
+    },
+    async close() {
+      await queue.idle()
+    },
+  }
+}

@@ -1,0 +1,119 @@
+import { ErrorCode, type Member } from '../../protocol/index.js'
+import { ReplyError, type App, type ChannelOptions } from '../../server/index.js'
+import { createBackground, type Background } from '../shared/background.js'
+import { nameOfChannel, readName, readOptionalDuration, readParams } from '../shared/params.js'
+import {
+  createBuzzerRooms,
+  type BuzzerRooms,
+  type BuzzerSnapshot,
+  type HostAction,
+} from './rooms.js'
+
+export type {
+  BuzzerRooms,
+  BuzzerRoomsOptions,
+  BuzzerSnapshot,
+  BuzzerResult,
+  Player,
+} from './rooms.js'
+export { createBuzzerRooms, buzzerRoomsDefaults } from './rooms.js'
+
+/** Options of {@link createBuzzerApp}. Every field is optional. */
+export interface BuzzerAppOptions {
+  /**
+   * The rounds; pass the same registry to the text app (`buzzerRooms`) so `/buzzer` players join
+   * `buzzer:main`. Closed with the app.
+   * @default createBuzzerRooms()
+   */
+  rooms?: BuzzerRooms
+  /**
+   * Who may call `buzzer.open`, `buzzer.close` and `buzzer.reset` (others get `forbidden`), e.g.
+   * `(member) => isHost(member.info)` with an `authenticate` that sets `info`.
+   * @default undefined (every client)
+   */
+  canHost?: (member: Member, room: string) => boolean | Promise<boolean>
+}
+
+/** What `buzzer.buzz` resolves with. Times in ms, rounded to 0.1 ms. */
+export interface BuzzReply {
+  place: number
+  behindMs: number
+  compensationMs: number
+  /** This player had buzzed in this round already; the reply is its standing. */
+  repeat: boolean
+}
+
+const PREFIX = 'buzzer:'
+
+/**
+ * The buzzer (DESIGN.md §8): rooms are channels `buzzer:<room>` whose publications and subscribe
+ * `state` are the room's {@link BuzzerSnapshot}, published after every change. Rpc methods:
+ * `buzzer.buzz { room, rttMs? }`, the host's `buzzer.open`, `buzzer.close` and `buzzer.reset
+ * { room }`, and `buzzer.ping {}` for clients measuring their round trip. The server ranks by
+ * arrival time minus half the reported round trip. Rounds live in this node's memory.
+ */
+export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
+  const rooms = options.rooms ?? createBuzzerRooms()
+  const { canHost } = options
+  let background: Background | undefined
+  let stopListening = (): void => undefined
+  return {
+    name: 'buzzer',
+    setup(hub) {
+      const work = createBackground(hub.log)
+      background = work
+      hub.channel(`${PREFIX}*`, {
+        historySize: 1,
+        presence: true,
+        joinLeave: true,
+        clientPublish: false,
+        backpressure: 'latest',
+        state: (channel): BuzzerSnapshot => rooms.snapshot(nameOfChannel(channel, PREFIX)),
+      } satisfies ChannelOptions)
+      // Publishing in the order of the changes keeps the channel's last publication the newest.
+      stopListening = rooms.onChange((room, snapshot) => {
+        work.run(`publishing buzzer room "${room}"`, hub.publish(`${PREFIX}${room}`, snapshot))
+      })
+
+      hub.rpc('buzzer.buzz', (raw, caller): BuzzReply => {
+        const params = readParams(raw)
+        const room = readName(params, 'room')
+        const rttMs = readOptionalDuration(params, 'rttMs')
+        const { member } = caller
+        const player = { key: `user:${member.user}`, name: member.name, client: member.client }
+        const outcome = rooms.buzz(room, player, rttMs)
+        switch (outcome.kind) {
+          case 'closed':
+            throw new ReplyError(ErrorCode.Forbidden, `the round in "${room}" is closed`)
+          case 'full':
+            throw new ReplyError(ErrorCode.TooManyRequests, `the round in "${room}" is full`)
+          case 'ranked':
+          case 'repeat':
+            return {
+              place: outcome.place,
+              behindMs: Math.round(outcome.behindMs * 10) / 10,
+              compensationMs: outcome.compensationMs,
+              repeat: outcome.kind === 'repeat',
+            }
+        }
+      })
+      const hostMethod = (action: HostAction): void => {
+        hub.rpc(`buzzer.${action}`, async (raw, { member }): Promise<BuzzerSnapshot> => {
+          const room = readName(readParams(raw), 'room')
+          if (canHost !== undefined && !(await canHost(member, room)))
+            throw new ReplyError(ErrorCode.Forbidden, `you may not host "${room}"`)
+          return rooms.host(room, action)
+        })
+      }
+      hostMethod('open')
+      hostMethod('close')
+      hostMethod('reset')
+      hub.rpc('buzzer.ping', () => ({ serverTime: Date.now() }))
+    },
+    async close() {
+      stopListening()
+      rooms.dispose()
+      await background?.idle()
+    },
+  }
+}

@@ -1,0 +1,92 @@
+import type { App, ChannelOptions, HubApi } from '../../server/index.js'
+import { createBackground, type Background } from '../shared/background.js'
+import { nameOfChannel, readInteger, readName, readParams } from '../shared/params.js'
+
+/** Options of {@link createCounterApp}. Every field is optional. */
+export interface CounterAppOptions {
+  /** Largest |delta| of one `counter.add`. @default 1_000 */
+  maxDelta?: number
+}
+
+export const counterDefaults: Required<CounterAppOptions> = {
+  maxDelta: 1_000,
+}
+
+/** What `counter:<name>` publications carry, and its subscribe `state`. */
+export interface CounterValue {
+  value: number
+}
+
+const PREFIX = 'counter:'
+const stateKey = (name: string): string => `counter:${name}`
+
+/**
+ * Publishes a counter's value after changes. One loop per counter on this node: it publishes the
+ * value it reads, then reads again and goes on while the value differs, so a burst of changes is
+ * coalesced and the last publication always carries a value read after the last change (also
+ * when several nodes change one counter: whichever node publishes last re-reads after it).
+ */
+const createPublisher = (hub: HubApi, background: Background): ((name: string) => void) => {
+  const dirty = new Set<string>()
+  const running = new Set<string>()
+  const read = async (name: string): Promise<number> => {
+    const value = await hub.state.get(stateKey(name))
+    return typeof value === 'number' ? value : 0
+  }
+  const flush = async (name: string): Promise<void> => {
+    try {
+      while (dirty.delete(name)) {
+        const value = await read(name)
+        await hub.publish(`${PREFIX}${name}`, { value } satisfies CounterValue)
+        if ((await read(name)) !== value) dirty.add(name)
+      }
+    } finally {
+      running.delete(name)
+    }
+  }
+  return (name) => {
+    dirty.add(name)
+    if (running.has(name)) return
+    running.add(name)
+    background.run(`publishing counter "${name}"`, flush(name))
+  }
+}
+
+/**
+ * Live counters (DESIGN.md §8): channels `counter:<name>` carry `{ value }`; rpc `counter.add
+ * { name, delta }` changes a value atomically in State (key `counter:<name>`) and resolves with
+ * `{ value }`. Only the rpc changes a counter (clients may not publish); subscribers get the value
+ * as the subscribe `state` and a publication after every change (coalesced under load).
+ */
+export const createCounterApp = (options: CounterAppOptions = {}): App => {
+  const maxDelta = options.maxDelta ?? counterDefaults.maxDelta
+  let background: Background | undefined
+  return {
+    name: 'counter',
+    setup(hub) {
+      const work = createBackground(hub.log)
+      background = work
+      const changed = createPublisher(hub, work)
+      hub.channel(`${PREFIX}*`, {
+        historySize: 1,
+        clientPublish: false,
+        backpressure: 'latest',
+        state: async (channel): Promise<CounterValue> => {
+          const value = await hub.state.get(stateKey(nameOfChannel(channel, PREFIX)))
+          return { value: typeof value === 'number' ? value : 0 }
+        },
+      } satisfies ChannelOptions)
+      hub.rpc('counter.add', async (raw): Promise<CounterValue> => {
+        const params = readParams(raw)
+        const name = readName(params, 'name')
+        const delta = readInteger(params, 'delta', -maxDelta, maxDelta)
+        const value = await hub.state.incr(stateKey(name), delta)
+        if (delta !== 0) changed(name)
+        return { value }
+      })
+    },
+    async close() {
+      await background?.idle()
+    },
+  }
+}

@@ -1,0 +1,60 @@
+import { cpuUsage, memoryUsage } from 'node:process'
+import type { HubStats } from '../../server/index.js'
+
+/**
+ * One node's sample, as `sys:metrics` publications carry it. Rates and `cpuPercent` cover the
+ * time since the node's previous sample (for the first one, since the app started).
+ */
+export interface MetricsSample {
+  node: string
+  /** When the sample was taken, ms since the Unix epoch. */
+  time: number
+  /** CPU time (user + system) of this process, in percent of one core (0.1 steps). */
+  cpuPercent: number
+  rssBytes: number
+  heapUsedBytes: number
+  /** Open WebSocket connections of this node, protocol and plain text. */
+  connections: number
+  /** WebSocket messages received per second (0.1 steps). */
+  messagesInPerSec: number
+  /** WebSocket messages sent per second (0.1 steps); one publication to 1,000 sockets counts 1,000. */
+  messagesOutPerSec: number
+}
+
+/** Takes a sample; each call starts the interval of the next one. */
+export type Sampler = () => MetricsSample
+
+/** `count` per `elapsedMs`, as a per-second rate in 0.1 steps; 0 over no time. */
+const perSecond = (count: number, elapsedMs: number): number =>
+  elapsedMs > 0 ? Math.round((count / elapsedMs) * 10_000) / 10 : 0
+
+export const createSampler = (
+  node: string,
+  stats: () => HubStats,
+  nowMs: () => number = () => performance.now(),
+): Sampler => {
+  let lastCpu = cpuUsage()
+  let lastMs = nowMs()
+  let last = stats()
+  return () => {
+    const cpu = cpuUsage(lastCpu)
+    lastCpu = cpuUsage()
+    const ms = nowMs()
+    const elapsedMs = ms - lastMs
+    lastMs = ms
+    const previous = last
+    last = stats()
+    const memory = memoryUsage()
+    return {
+      node,
+      time: Date.now(),
+      // cpuUsage counts µs: percent = (µs / 1_000) / elapsedMs * 100 = µs / elapsedMs / 10.
+      cpuPercent: elapsedMs > 0 ? Math.round((cpu.user + cpu.system) / elapsedMs) / 10 : 0,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      connections: last.connections,
+      messagesInPerSec: perSecond(last.messagesIn - previous.messagesIn, elapsedMs),
+      messagesOutPerSec: perSecond(last.messagesOut - previous.messagesOut, elapsedMs),
+    }
+  }
+}

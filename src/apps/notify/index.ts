@@ -1,0 +1,202 @@
+import { ErrorCode, type Member } from '../../protocol/index.js'
+import {
+  ReplyError,
+  type App,
+  type ChannelOptions,
+  type HubApi,
+  type RpcCaller,
+} from '../../server/index.js'
+import { createBackground, type Background } from '../shared/background.js'
+import { createKeyedQueue } from '../shared/keyed-queue.js'
+import { readBoolean, readParams, readString, type Params } from '../shared/params.js'
+import { createDemoSource, type DemoSource } from './demo.js'
+import { createNotificationStore, type Inbox, type NotificationItem } from './store.js'
+
+export type { NotificationItem, Inbox } from './store.js'
+export type { DemoStopReason } from './demo.js'
+
+/** Options of {@link createNotifyApp}. Every field is optional. */
+export interface NotifyAppOptions {
+  /** Notifications kept per user; older ones are forgotten. @default 100 */
+  maxItemsPerUser?: number
+  /** Shortest delay between two demo notifications. @default 5_000 */
+  demoMinDelayMs?: number
+  /** Longest delay between two demo notifications. @default 15_000 */
+  demoMaxDelayMs?: number
+  /** A demo stops by itself this long after it was enabled. @default 1_800_000 (30 min) */
+  demoMaxLifetimeMs?: number
+  /** Demos running at once on this node; more get `too_many_requests`. @default 1_000 */
+  maxDemos?: number
+  /**
+   * Who may call `notify.send` to `user` (others get `forbidden`); the demo and
+   * {@link NotifyApp.send} are not checked. @default undefined (every client, to anyone)
+   */
+  canSend?: (member: Member, user: string) => boolean | Promise<boolean>
+}
+
+export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
+  maxItemsPerUser: 100,
+  demoMinDelayMs: 5_000,
+  demoMaxDelayMs: 15_000,
+  demoMaxLifetimeMs: 1_800_000,
+  maxDemos: 1_000,
+}
+
+/**
+ * What `notify:<user>` publications carry. Every kind has the user's `unread` count after the
+ * change, so a badge can follow any of them.
+ */
+export type NotifyEvent =
+  | { kind: 'notification'; item: NotificationItem; unread: number }
+  /** These items were marked read (`notify.read` or `notify.readAll`). */
+  | { kind: 'read'; ids: string[]; unread: number }
+  | { kind: 'dismissed'; id: string; unread: number }
+
+/** The notify app, plus a trusted way for the embedding program to notify a user. */
+export interface NotifyApp extends App {
+  /**
+   * Adds a notification to `user`'s inbox and publishes it, as `notify.send` does but without a
+   * client: for backends and server code. Resolves with its id; rejects before `setup`.
+   */
+  send(user: string, draft: { title: string; body: string }): Promise<string>
+}
+
+const PREFIX = 'notify:'
+const MAX_USER_LENGTH = 200
+
+const readId = (params: Params): string => readString(params, 'id', { maxLength: 32 })
+const notFound = (id: string): ReplyError =>
+  new ReplyError(ErrorCode.NotFound, `no notification "${id}"`)
+
+/**
+ * Notifications (DESIGN.md §8): each user has a channel `notify:<user>` (the user id as the server
+ * sees it, e.g. `anon:…`) carrying {@link NotifyEvent}s, and an inbox in State that survives
+ * restarts. `notify.send` adds to anyone's inbox unless `canSend` says otherwise; `notify.list`,
+ * `notify.read`, `notify.readAll` and `notify.dismiss` act on the caller's own inbox;
+ * `notify.demo` switches a source of random notifications for the caller. One user's changes are
+ * applied and published one at a time on this node.
+ */
+export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
+  const o: Required<Omit<NotifyAppOptions, 'canSend'>> = {
+    maxItemsPerUser: options.maxItemsPerUser ?? notifyDefaults.maxItemsPerUser,
+    demoMinDelayMs: options.demoMinDelayMs ?? notifyDefaults.demoMinDelayMs,
+    demoMaxDelayMs: options.demoMaxDelayMs ?? notifyDefaults.demoMaxDelayMs,
+    demoMaxLifetimeMs: options.demoMaxLifetimeMs ?? notifyDefaults.demoMaxLifetimeMs,
+    maxDemos: options.maxDemos ?? notifyDefaults.maxDemos,
+  }
+  const { canSend } = options
+  const queue = createKeyedQueue()
+  let background: Background | undefined
+  let demo: DemoSource | undefined
+  let sendNow:
+    ((user: string, draft: { title: string; body: string }) => Promise<string>) | undefined
+  return {
+    name: 'notify',
+    send(user, draft) {
+      if (sendNow === undefined)
+        return Promise.reject(new Error('the notify app is not set up (pass it to createServer)'))
+      return sendNow(user, draft)
+    },
+    setup(hub) {
+      const store = createNotificationStore(hub.state, {
+        maxItems: o.maxItemsPerUser,
+        now: () => Date.now(),
+      })
+      const work = createBackground(hub.log)
+      background = work
+      const publish = (user: string, event: NotifyEvent): Promise<unknown> =>
+        hub.publish(`${PREFIX}${user}`, event)
+      const send = (user: string, draft: { title: string; body: string }): Promise<string> =>
+        queue.run(user, async () => {
+          const { item, unread } = await store.add(user, draft)
+          await publish(user, { kind: 'notification', item, unread })
+          return item.id
+        })
+      sendNow = send
+
+      hub.channel(`${PREFIX}*`, {
+        historySize: 50,
+        presence: true,
+        joinLeave: false,
+        clientPublish: false,
+        backpressure: 'recover',
+        // Only the user itself reads its notifications (subscribe, history, presence).
+        canRead: (member, channel) => member.user === channel.slice(PREFIX.length),
+        state: async (channel): Promise<{ unread: number }> => ({
+          unread: await store.unread(channel.slice(PREFIX.length)),
+        }),
+      } satisfies ChannelOptions)
+      demo = createDemoSource({
+        timing: {
+          minDelayMs: o.demoMinDelayMs,
+          maxDelayMs: o.demoMaxDelayMs,
+          maxLifetimeMs: o.demoMaxLifetimeMs,
+          maxDemos: o.maxDemos,
+        },
+        log: hub.log,
+        background: work,
+        isWatched: (user) => isWatched(hub, user),
+        send: async (user, draft) => {
+          await send(user, draft)
+        },
+      })
+      const demos = demo
+
+      hub.rpc('notify.send', async (raw, { member }): Promise<{ id: string }> => {
+        const params = readParams(raw)
+        const user = readString(params, 'user', { maxLength: MAX_USER_LENGTH })
+        if (canSend !== undefined && !(await canSend(member, user)))
+          throw new ReplyError(ErrorCode.Forbidden, `you may not notify "${user}"`)
+        const title = readString(params, 'title', { maxLength: 200 })
+        const body = readString(params, 'body', { minLength: 0, maxLength: 2_000 })
+        return { id: await send(user, { title, body }) }
+      })
+      hub.rpc('notify.list', async (raw, { member }): Promise<Inbox> => {
+        readParams(raw)
+        return await queue.run(member.user, () => store.list(member.user))
+      })
+      const change = (action: 'read' | 'dismiss') => async (raw: unknown, caller: RpcCaller) => {
+        const id = readId(readParams(raw))
+        const { user } = caller.member
+        return await queue.run(user, async (): Promise<{ unread: number }> => {
+          const result = await store.change(user, id, action)
+          if (result === undefined) throw notFound(id)
+          const { unread } = result
+          await publish(
+            user,
+            action === 'read'
+              ? { kind: 'read', ids: [id], unread }
+              : { kind: 'dismissed', id, unread },
+          )
+          return { unread }
+        })
+      }
+      hub.rpc('notify.read', change('read'))
+      hub.rpc('notify.dismiss', change('dismiss'))
+      hub.rpc('notify.readAll', async (raw, { member }): Promise<{ unread: number }> => {
+        readParams(raw)
+        return await queue.run(member.user, async () => {
+          const { ids, unread } = await store.markAllRead(member.user)
+          if (ids.length > 0) await publish(member.user, { kind: 'read', ids, unread })
+          return { unread }
+        })
+      })
+      hub.rpc('notify.demo', (raw, { member }): { enabled: boolean } => {
+        const enabled = readBoolean(readParams(raw), 'enabled')
+        demos.set(member.user, enabled)
+        return { enabled }
+      })
+    },
+    async close() {
+      demo?.stopAll()
+      await background?.idle()
+      await queue.idle()
+    },
+  }
+}
+
+/** Whether some connection of `user` subscribes to `notify:<user>` (presence lists subscribers). */
+const isWatched = async (hub: HubApi, user: string): Promise<boolean> => {
+  const members = await hub.presence(`${PREFIX}${user}`)
+  return members.some((member) => member.user === user)
+}
