@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { createBoardApp, type BoardEvent, type BoardState } from '../src/apps/index.js'
 import type { Pub } from '../src/protocol/index.js'
 import { useServer } from './support/harness.js'
-import type { TestClient } from './support/protocol-client.js'
+import { TestClient } from './support/protocol-client.js'
+import { createServer } from '../src/server/index.js'
 
 const { start, connect } = useServer({ apps: [createBoardApp()] })
 
@@ -131,5 +132,35 @@ describe('board', () => {
     expect(await alice.request({ type: 'history', channel: 'board:team' })).toMatchObject({
       pubs: [],
     })
+  })
+})
+
+describe('board writes from clients', () => {
+  it('accepts cursor signals and refuses client publishes and malformed signals', async () => {
+    const server = await createServer({ port: 0, apps: [createBoardApp()] })
+    const url = `ws://localhost:${server.port}`
+    const [ann, bob] = await Promise.all([
+      TestClient.connect(url, 'Ann'),
+      TestClient.connect(url, 'Bob'),
+    ])
+    try {
+      await ann.request({ type: 'subscribe', channel: 'board:w' })
+      await bob.request({ type: 'subscribe', channel: 'board:w' })
+      expect(
+        await bob.call({ type: 'publish', channel: 'board:w', data: { kind: 'clear' } }),
+      ).toMatchObject({
+        error: { code: 'forbidden' },
+      })
+      bob.send({ type: 'signal', channel: 'board:w', data: { x: 5, y: 'no' } })
+      bob.send({ type: 'signal', channel: 'board:w', data: { x: 0.25, y: 0.75 } })
+      // The malformed one never arrives: the first signal Ann sees is the cursor.
+      expect(await ann.next('signal')).toMatchObject({
+        from: { name: 'Bob' },
+        data: { x: 0.25, y: 0.75 },
+      })
+    } finally {
+      await Promise.all([ann.close(), bob.close()])
+      await server.close()
+    }
   })
 })

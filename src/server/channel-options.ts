@@ -16,6 +16,20 @@ import type { Member } from '../protocol/index.js'
  */
 export type ChannelGuard = (member: Member, channel: string) => boolean | Promise<boolean>
 
+/** A write a {@link ChannelWriteGuard} is asked about. */
+export interface ChannelWrite {
+  kind: 'publish' | 'signal'
+  /** The publication's or signal's data, as the client sent it (untrusted: validate it). */
+  data: unknown
+}
+
+/** Like {@link ChannelGuard}, for writes: it also sees what is being written. */
+export type ChannelWriteGuard = (
+  member: Member,
+  channel: string,
+  write: ChannelWrite,
+) => boolean | Promise<boolean>
+
 /** Options of the channels whose names match a pattern. Every field is optional. */
 export interface ChannelOptions {
   /** Publications kept for history and resume; 0 keeps none. @default 100 */
@@ -32,12 +46,20 @@ export interface ChannelOptions {
   clientPublish?: boolean
   /** Slow-socket policy, see {@link BackpressurePolicy}. @default 'recover' */
   backpressure?: BackpressurePolicy
+  /**
+   * Signals to a socket past its high-water mark: `latest` keeps the newest per sender (cursors),
+   * `drop` drops them (typing). @default undefined (`latest` when `backpressure` is, else `drop`)
+   */
+  signalBackpressure?: 'latest' | 'drop'
   /** How long a publish `key` is remembered for deduplication. @default 120_000 */
   dedupWindowMs?: number
   /** Who may subscribe, and read presence and history. @default undefined (every client) */
   canRead?: ChannelGuard
-  /** Who may publish and signal (on top of `clientPublish`). @default undefined (every client) */
-  canWrite?: ChannelGuard
+  /**
+   * Who may publish and signal what (on top of `clientPublish`), e.g. only well-formed cursor
+   * signals. @default undefined (every client, any data)
+   */
+  canWrite?: ChannelWriteGuard
   /**
    * App state sent in the subscribe reply as `state` (for example a counter's value).
    * May return a promise.
@@ -46,7 +68,7 @@ export interface ChannelOptions {
   state?: (channel: string) => unknown
 }
 
-type Hooks = 'state' | 'canRead' | 'canWrite'
+type Hooks = 'state' | 'canRead' | 'canWrite' | 'signalBackpressure'
 export type ResolvedChannelOptions = Required<Omit<ChannelOptions, Hooks>> &
   Pick<ChannelOptions, Hooks>
 

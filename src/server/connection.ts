@@ -158,7 +158,7 @@ export class Connection implements Recipient {
       return
     }
     if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes) this.#send(frame)
-    else if (sub.options.backpressure === 'latest' && event.type === 'signal')
+    else if (event.type === 'signal' && signalPolicy(sub) === 'latest')
       this.#latest.set(`${sub.channel}\u0000${event.from.client}`, frame)
   }
 
@@ -535,6 +535,9 @@ export class Connection implements Recipient {
     this.#onClose(this)
   }
 }
+
+const signalPolicy = (sub: Subscription): 'latest' | 'drop' =>
+  sub.options.signalBackpressure ?? (sub.options.backpressure === 'latest' ? 'latest' : 'drop')
 
 const isRecoverable = (sub: Subscription): boolean =>
   sub.options.backpressure === 'recover' && sub.options.historySize > 0

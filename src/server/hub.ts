@@ -3,7 +3,13 @@ import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
 import type { BrokerMessage, Engine } from '../engine/types.js'
 import type { Logger } from 'pino'
 import type { ChannelEvent, RpcCaller, RpcHandler } from './api.js'
-import type { ChannelGuard, ChannelRules, ResolvedChannelOptions } from './channel-options.js'
+import type {
+  ChannelGuard,
+  ChannelRules,
+  ChannelWrite,
+  ChannelWriteGuard,
+  ResolvedChannelOptions,
+} from './channel-options.js'
 import { ReplyError } from './errors.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
@@ -177,7 +183,7 @@ export class Hub {
     if (meta.asClient && !options.clientPublish)
       throw new ReplyError(ErrorCode.Forbidden, `clients may not publish to "${channel}"`)
     if (meta.asClient && meta.from !== undefined)
-      await guard(options.canWrite, meta.from, channel, 'publish to')
+      await guardWrite(options.canWrite, meta.from, channel, { kind: 'publish', data })
     const draft: { data: unknown; time: number; from?: Member; key?: string } = {
       data,
       time: Date.now(),
@@ -197,7 +203,7 @@ export class Hub {
     const options = this.#rules.resolve(channel)
     if (asClient && !options.clientPublish)
       throw new ReplyError(ErrorCode.Forbidden, `clients may not signal in "${channel}"`)
-    if (asClient) await guard(options.canWrite, from, channel, 'signal in')
+    if (asClient) await guardWrite(options.canWrite, from, channel, { kind: 'signal', data })
     await this.#storage(this.#engine.broker.emit(channel, { kind: 'signal', from, data }))
   }
 
@@ -391,6 +397,16 @@ const guard = async (
 ): Promise<void> => {
   if (check !== undefined && !(await check(member, channel)))
     throw new ReplyError(ErrorCode.Forbidden, `you may not ${action} "${channel}"`)
+}
+
+const guardWrite = async (
+  check: ChannelWriteGuard | undefined,
+  member: Member,
+  channel: string,
+  write: ChannelWrite,
+): Promise<void> => {
+  if (check !== undefined && !(await check(member, channel, write)))
+    throw new ReplyError(ErrorCode.Forbidden, `you may not ${write.kind} that in "${channel}"`)
 }
 
 /** Encodes a `pub` frame; on the hot path this runs once per publication per node. */

@@ -3,7 +3,13 @@ export { createServer } from './server.js'
 export type * from './api.js'
 export type { ServerOptions, Identity } from './options.js'
 export { serverDefaults } from './options.js'
-export type { ChannelOptions, BackpressurePolicy, ChannelGuard } from './channel-options.js'
+export type {
+  ChannelOptions,
+  BackpressurePolicy,
+  ChannelGuard,
+  ChannelWrite,
+  ChannelWriteGuard,
+} from './channel-options.js'
 export { channelDefaults } from './channel-options.js'
 export { ReplyError, Disconnect } from './errors.js'
 export type { Engine, Broker, Presence, State } from '../engine/types.js'

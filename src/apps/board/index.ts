@@ -50,9 +50,15 @@ const readMark = async (hub: HubApi, name: string): Promise<ClearMark | undefine
  * `board.stroke { name, stroke }`, which validates them and publishes them as the caller; cursors
  * are client signals `{ x, y }`; `board.clear { name }` publishes `{ kind: 'clear' }` and keeps its
  * seq in State, and the subscribe `state` `{ clearedAtSeq }` tells a late joiner where to replay
- * history from. Clients may publish and signal on boards (cursor signals need it); only
- * `board.stroke` validates strokes.
+ * history from. Clients may only signal well-formed cursors directly (a client `publish` is
+ * `forbidden`); cursors to a slow socket keep only the newest per sender.
  */
+const isCursor = (data: unknown): boolean => {
+  if (typeof data !== 'object' || data === null) return false
+  const { x, y } = data as Record<string, unknown>
+  return typeof x === 'number' && typeof y === 'number' && x >= 0 && x <= 1 && y >= 0 && y <= 1
+}
+
 export const createBoardApp = (options: BoardAppOptions = {}): App => {
   const historySize = options.historySize ?? boardDefaults.historySize
   const historyTtlMs = options.historyTtlMs ?? boardDefaults.historyTtlMs
@@ -67,7 +73,10 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
         presence: true,
         joinLeave: true,
         clientPublish: true,
+        // Clients write only cursor signals; strokes go through board.stroke, which validates.
+        canWrite: (_member, _channel, write) => write.kind === 'signal' && isCursor(write.data),
         backpressure: 'recover',
+        signalBackpressure: 'latest',
         state: async (channel): Promise<BoardState> => {
           const name = nameOfChannel(channel, PREFIX)
           const [mark, top] = await Promise.all([
