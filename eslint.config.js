@@ -96,6 +96,21 @@ export default tseslint.config(
     ),
   },
   {
+    // The web apps are clients of the server like any other: the SDK and the protocol only.
+    files: ['web/**'],
+    rules: boundary('web apps import only the client SDK (src/client) and the protocol.', [
+      '**/src/server/**',
+      '**/src/engine/**',
+      '**/src/apps/**',
+      '**/src/cli/**',
+      '**/src/client/node*',
+      'node:*',
+      'ws',
+      'pino',
+      'better-sqlite3',
+    ]),
+  },
+  {
     files: ['src/server/**'],
     rules: boundary('the server never imports apps, the client or the CLI.', [
       '../apps/*',
