@@ -2,7 +2,9 @@
  * `hubbub serve`: runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
  * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
  */
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
 import { SqliteOpenError } from '../engine/sqlite.js'
@@ -25,10 +27,20 @@ const NAME = 'serve'
 const DEFAULT_PORT = 8765
 const DEFAULT_DATA_DIR = './hubbub-data'
 
+/**
+ * The web apps built by `npm run build` (`dist/web`), found relative to this module so that it is
+ * right from `src/cli` and `dist/cli` alike; undefined when they are not built, and the server
+ * then shows its small built-in page.
+ */
+const builtWebApps = (): string | undefined => {
+  const dir = fileURLToPath(new URL('../../dist/web', import.meta.url))
+  return existsSync(join(dir, 'index.html')) ? dir : undefined
+}
+
 const help = `Usage: hubbub serve [options]
 
 Runs a hubbub server: the WebSocket endpoint (subprotocol hubbub.v1, or plain text
-on /, /chat, /echo and the other text paths), and a small page at http://localhost:8765.
+on /, /chat, /echo and the other text paths), and the web apps at http://localhost:8765.
 
 Options:
   -p, --port <n>         TCP port; 0 picks a free one (env PORT, default ${DEFAULT_PORT})
@@ -167,6 +179,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
       host: settings.host,
       engine,
       apps: bundledApps(),
+      staticDir: builtWebApps(),
       logger,
     })
   } catch (error) {
@@ -188,7 +201,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
 
 export const serve: Command = {
   name: NAME,
-  summary: 'run a hubbub server (WebSocket, plain text endpoints, built-in page)',
+  summary: 'run a hubbub server (WebSocket, plain text endpoints, web apps)',
   help,
   run,
 }
