@@ -241,7 +241,9 @@ describe('notify demo', () => {
 
     await rpc(alice, 'notify.demo', { enabled: true })
     const closing = server.close()
-    expect(await log.demoStopped('anon:alice-5')).toMatchObject({ reason: 'closed' })
+    // Shutdown closes the connections before the apps: the demo stops for whichever comes first.
+    const stopped = (await log.demoStopped('anon:alice-5')) as { reason: string }
+    expect(['closed', 'unwatched']).toContain(stopped.reason)
     await closing
   })
 })
