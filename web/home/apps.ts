@@ -22,8 +22,26 @@ export const APPS: AppEntry[] = [
     href: '/counter/',
     icon: 'counter',
   },
-  { name: 'Buzzer', blurb: 'First to buzz wins, fairly, however slow the link.', icon: 'buzzer' },
-  { name: 'Notifications', blurb: 'A live inbox with unread counts.', icon: 'notifications' },
-  { name: 'Dashboard', blurb: 'The server’s own numbers, every second.', icon: 'dashboard' },
-  { name: 'Whiteboard', blurb: 'Draw together and see each other’s cursors.', icon: 'whiteboard' },
+  {
+    name: 'Buzzer',
+    blurb: 'First to buzz wins, fairly, however slow the link.',
+    icon: 'buzzer',
+  },
+  {
+    name: 'Notifications',
+    blurb: 'A live inbox with unread counts.',
+    icon: 'notifications',
+  },
+  {
+    name: 'Dashboard',
+    blurb: 'The server’s own numbers, every second.',
+    href: '/dashboard/',
+    icon: 'dashboard',
+  },
+  {
+    name: 'Whiteboard',
+    blurb: 'Draw together and see each other’s cursors.',
+    href: '/board/',
+    icon: 'whiteboard',
+  },
 ]
