@@ -22,6 +22,8 @@ export default defineConfig({
         home: page('index.html'),
         chat: page('chat/index.html'),
         counter: page('counter/index.html'),
+        buzzer: page('buzzer/index.html'),
+        notify: page('notify/index.html'),
         dashboard: page('dashboard/index.html'),
         board: page('board/index.html'),
       },

@@ -25,11 +25,13 @@ export const APPS: AppEntry[] = [
   {
     name: 'Buzzer',
     blurb: 'First to buzz wins, fairly, however slow the link.',
+    href: '/buzzer/',
     icon: 'buzzer',
   },
   {
     name: 'Notifications',
     blurb: 'A live inbox with unread counts.',
+    href: '/notify/',
     icon: 'notifications',
   },
   {

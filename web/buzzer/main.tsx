@@ -1,0 +1,8 @@
+import { render } from 'preact'
+import '../src/theme.css'
+import './buzzer.css'
+import { BuzzerApp } from './BuzzerApp.tsx'
+
+const root = document.getElementById('app')
+if (root === null) throw new Error('the page has no #app element')
+render(<BuzzerApp />, root)
