@@ -100,3 +100,14 @@ export const envValue = (env: NodeJS.ProcessEnv, name: string): string | undefin
   const value = env[name]
   return value === undefined || value === '' ? undefined : value
 }
+
+/** Parses a count or a seq: decimal digits only, 0 or more, a safe integer. */
+export const parseCount = (value: string, source: string, command: string): number => {
+  const count = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(count))
+    throw new UsageError(
+      `invalid ${source} ${JSON.stringify(value)}: expected a whole number, 0 or more`,
+      command,
+    )
+  return count
+}
