@@ -1,5 +1,6 @@
 import { render } from 'preact'
 import '../src/theme.css'
+import '../src/name-form.css'
 import './buzzer.css'
 import { BuzzerApp } from './BuzzerApp.tsx'
 

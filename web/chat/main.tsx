@@ -1,5 +1,6 @@
 import { render } from 'preact'
 import '../src/theme.css'
+import '../src/name-form.css'
 import './chat.css'
 import { ChatApp } from './ChatApp.tsx'
 

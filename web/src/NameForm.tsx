@@ -1,14 +1,26 @@
 import { useState } from 'preact/hooks'
-import { cleanName, MAX_NAME_LENGTH } from '../src/name-store.ts'
+import { cleanName, MAX_NAME_LENGTH } from './name-store.ts'
+
+/** What a page says around its name form. */
+export interface NameFormTexts {
+  /** The heading the first time, before there is a name. */
+  welcome: string
+  /** Why the name is asked for. */
+  hint: string
+  /** The submit button the first time. */
+  join: string
+}
 
 interface Props {
   initial: string
+  texts: NameFormTexts
   onSubmit: (name: string) => void
+  /** Given when the form changes a name: then it can be cancelled. */
   onCancel?: () => void
 }
 
-/** Asks for the name the others see next to this person's cursor; the browser remembers it. */
-export const NameForm = ({ initial, onSubmit, onCancel }: Props) => {
+/** Asks for the display name others will see; the page remembers it for next time. */
+export const NameForm = ({ initial, texts, onSubmit, onCancel }: Props) => {
   const [typed, setTyped] = useState(initial)
   const name = cleanName(typed)
   return (
@@ -19,10 +31,8 @@ export const NameForm = ({ initial, onSubmit, onCancel }: Props) => {
         if (name !== '') onSubmit(name)
       }}
     >
-      <h2>{onCancel === undefined ? 'Draw together' : 'Change your name'}</h2>
-      <p class="name-form__hint">
-        Pick the name the others see next to your cursor. This browser remembers it.
-      </p>
+      <h2>{onCancel === undefined ? texts.welcome : 'Change your name'}</h2>
+      <p class="name-form__hint">{texts.hint}</p>
       <label class="field">
         <span class="field__label">Your name</span>
         <input
@@ -45,7 +55,7 @@ export const NameForm = ({ initial, onSubmit, onCancel }: Props) => {
           </button>
         )}
         <button type="submit" class="button" disabled={name === ''}>
-          {onCancel === undefined ? 'Open the board' : 'Save'}
+          {onCancel === undefined ? texts.join : 'Save'}
         </button>
       </div>
     </form>
