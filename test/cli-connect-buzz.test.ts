@@ -1,6 +1,6 @@
 /**
- * `hubbub connect` (a raw WebSocket console) and `hubbub buzz` (the buzzer, on the plain /buzzer
- * endpoint), piped and in a pseudo-terminal, against a `hubbub serve` process.
+ * `hubbub connect` (a raw WebSocket console) and `hubbub buzz` (the buzzer app's rounds, shared
+ * with plain /buzzer clients), piped and in a pseudo-terminal, against a `hubbub serve` process.
  */
 import { describe, expect, it } from 'vitest'
 import { useCliClients } from './support/cli-client.js'
@@ -60,7 +60,7 @@ describe('hubbub connect', () => {
     term.type('shout\r')
     await term.waitFor(
       'the answer',
-      (screen) => screen.rows().includes('< SHOUT') && screen.cursor().row === 3,
+      (screen) => screen.rows()[2] === '< SHOUT' && screen.rows()[3] === '>',
     )
     expect(term.screen.rows().filter((row) => row !== '')).toEqual([
       `* connected to ${url}/upper; Ctrl+D or Ctrl+C to quit`,
@@ -74,25 +74,53 @@ describe('hubbub connect', () => {
 })
 
 describe('hubbub buzz', () => {
-  it('buzzes once per piped line and prints the answers', async () => {
-    const { url } = await startServer()
+  it('buzzes once per piped line in the round of the web buzzer and plain /buzzer clients', async () => {
+    const { url, served } = await startServer()
+    const host = start(['buzz', url, '--host', '--name', 'Quizmaster'])
+    host.write('open\n')
+    await host.stdout.next(/^\* a round is open: buzz!$/)
     const first = await run(['buzz', url, '--name', 'Alice'], { input: '\n\n' })
-    expect(first).toEqual({
-      code: 0,
-      signal: null,
-      stdout: 'First place!\nYou already buzzed in this round.\n',
-      stderr: '',
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    expect(first.stdout.split('\n').filter((line) => !line.startsWith('*'))).toEqual([
+      'First place!',
+      'You already buzzed in this round: first place.',
+      '',
+    ])
+    const second = await run(['buzz', '--url', url, '--room', 'main', '--name', 'Bob'], {
+      input: 'buzz\n',
     })
-    const second = await run(['buzz', '--url', url, '--room', 'main'], { input: 'buzz\n' })
     expect(second.code).toBe(0)
-    expect(second.stdout).toMatch(/^Response time: \d+\.\d\d sec slower\.\n$/)
+    expect(second.stdout).toMatch(/^2nd place, \d+\.\d\d s slower\.$/mu)
+    // A plain WebSocket client of /buzzer plays in the same round.
+    const plain = await run(['connect', `ws://127.0.0.1:${served.port}/buzzer`], {
+      input: 'buzz\n',
+    })
+    expect(plain.stdout).toMatch(/^Response time: \d+\.\d\d sec slower\.\n$/u)
+    host.write('close\n')
+    const over = await host.stdout.next(/^\* round over: /)
+    expect(over).toMatch(
+      /^\* round over: 1\. Alice, 2\. Bob \+\d\.\d\d s, 3\. Player 1 \+\d\.\d\d s$/u,
+    )
+    const late = await run(['buzz', url, '--name', 'Carol'], { input: '\n' })
+    expect(late.stdout).toContain('The round is closed.\n')
+    host.end()
+    expect(await host.exited).toEqual({ code: 0, signal: null })
+  })
+
+  it('exits 1 when the room name is refused', async () => {
+    const { url } = await startServer()
+    const result = await run(['buzz', url, '--room', 'no spaces'], { input: '\n' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^hubbub: cannot join the buzzer room no spaces: .*\(bad_request\)\n$/u,
+    )
   })
 
   it('buzzes with the space bar in a terminal and quits with q', async () => {
     const { url } = await startServer()
-    const term = startInPty(['buzz', url], { columns: 60, rows: 8 })
+    const term = startInPty(['buzz', url, '--name', 'Alice'], { columns: 80, rows: 8 })
     await term.waitFor('the hint', (screen) =>
-      screen.rows().includes('Press space to buzz, q to quit.'),
+      screen.rows().includes('* room main: press space to buzz, q to quit'),
     )
     term.type(' ')
     await term.waitFor('the answer', (screen) => screen.rows().includes('First place!'))

@@ -1,61 +1,55 @@
 /**
- * `hubbub buzz [url]`: a quiz buzzer. Until the buzzer app (rooms, a host) lands it uses the
- * server's plain `/buzzer` endpoint: one round for everyone, no names.
+ * `hubbub buzz [url]`: a quiz buzzer on the buzzer app. Space buzzes (with the measured round
+ * trip, which the server credits); the round's opening and its results show as they happen;
+ * `--host` adds the keys to open, close and reset rounds.
  */
 import { createInterface, emitKeypressEvents } from 'node:readline'
 import { parseArgs } from 'node:util'
-import type WebSocket from 'ws'
-import { resolveServerUrl } from './client-flags.js'
+import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
+import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import { joinBuzzerRoom, type BuzzerRoom, type HostAction } from './buzzer-room.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor, type Palette } from './palette.js'
-import { printable } from './printable.js'
-import { openRawSocket } from './raw-socket.js'
 import { whenStopSignal } from './stop-signal.js'
 import { ExitCode, UsageError, withUsageErrors, type Command } from './usage.js'
 
 const NAME = 'buzz'
-/** The only room until the buzzer app lands: the plain endpoint has one round per server. */
-const ONLY_ROOM = 'main'
+const DEFAULT_ROOM = 'main'
 
 const help = `Usage: hubbub buzz [url] [options]
 
-A buzzer for quizzes. Press space to buzz: the first buzz of a round gets "First place!",
-the others how much later they were ("Response time: 0.42 sec slower."). A round opens
-with its first buzz and closes 10 s later (the server's default). Press q or Ctrl+C to
-quit.
-
-Until the buzzer app lands (rooms, a host who opens and resets rounds), this uses the
-server's plain /buzzer endpoint: everyone connected to it plays in one round and names
-are not shown to anyone.
+A buzzer for quizzes, in a room of the buzzer app shared with the web buzzer
+(http://localhost:8765/buzzer/) and, in room "${DEFAULT_ROOM}", with plain WebSocket clients of
+/buzzer. Press space to buzz: the first gets "First place!", the others their place and how
+much later they were. The server ranks by arrival minus half your round trip, which this
+measures when it connects. Shows when a round opens and, when it ends, who was fastest.
+Without a host, a buzz opens a round and it closes 10 s later; with one, the host opens and
+closes rounds. Press q or Ctrl+C to quit.
 
 Options:
-  -r, --room <name>      the buzzer room: only "${ONLY_ROOM}" until the buzzer app lands
-  -u, --url <url>        the hubbub server (env HUBBUB_URL, default ws://localhost:8765);
-                         its /buzzer endpoint is used unless the URL names another path
-  -n, --name <name>      accepted for the buzzer app to come; not sent today, since
-                         /buzzer has no names
-  -h, --help             show this help
+  -r, --room <name>      the room (1-64 of A-Z a-z 0-9 _ . -; default ${DEFAULT_ROOM})
+      --host             host the room: o opens a round, c closes it, r resets it
+${clientOptionsHelp}
 
-With piped input, each input line is one buzz, and each answer prints as a line.
+With piped input, each input line is a buzz (with --host, the lines "open", "close" and
+"reset" are the host's actions), each answer prints as a line, and the end of input quits
+once every answer is in.
 
-Exit codes: 0 quit; 1 the server cannot be reached or closed the connection; 2 usage error.
+Exit codes: 0 quit; 1 the server cannot be reached, or refused the room; 2 usage error.
 
 Examples:
   hubbub buzz --name Alice
-  hubbub buzz ws://quiz.example.com:8765
-  echo | hubbub buzz          # one buzz, prints the answer
+  hubbub buzz ws://quiz.example.com:8765 --room finals --name Bob
+  hubbub buzz --room finals --host --name Quizmaster
+  echo | hubbub buzz --name bot            # one buzz, prints the answer
 `
 
 interface BuzzSettings {
+  room: string
+  isHost: boolean
   url: string
-}
-
-/** The server URL with the `/buzzer` path, unless it already names a path. */
-export const buzzerUrl = (serverUrl: string): string => {
-  const url = new URL(serverUrl)
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/buzzer'
-  return url.href
+  name: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): BuzzSettings | 'help' => {
@@ -65,64 +59,54 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): BuzzSettings |
       strict: true,
       allowPositionals: true,
       options: {
-        url: { type: 'string', short: 'u' },
-        name: { type: 'string', short: 'n' },
-        room: { type: 'string', short: 'r', default: ONLY_ROOM },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...clientOptions,
+        room: { type: 'string', short: 'r', default: DEFAULT_ROOM },
+        host: { type: 'boolean', default: false },
       },
     }),
   )
   if (values.help) return 'help'
   const [positionalUrl, ...extra] = positionals
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}'`, NAME)
-  if (values.room !== ONLY_ROOM)
-    throw new UsageError(
-      `invalid --room ${JSON.stringify(values.room)}: only "${ONLY_ROOM}" exists until the buzzer app lands`,
-      NAME,
-    )
-  if (values.name?.trim() === '') throw new UsageError('--name must not be empty', NAME)
+  if (values.room === '') throw new UsageError('--room must not be empty', NAME)
   return {
-    url: buzzerUrl(resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME)),
+    room: values.room,
+    isHost: values.host,
+    url: resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME),
+    name: resolveName(values.name, NAME),
   }
 }
 
-/** An answer of /buzzer, styled: first place stands out. */
-const styleAnswer = (palette: Palette, answer: string): string =>
-  answer.startsWith('First place') ? palette.green(palette.bold(answer)) : printable(answer)
+const HOST_KEYS: Record<string, HostAction> = { o: 'open', c: 'close', r: 'reset' }
 
 /**
- * Buzzes with the space bar until q or Ctrl+C. While a buzz awaits its answer more presses are
- * ignored, so holding the key down buzzes once.
+ * Buzzes with the space bar until q or Ctrl+C; with `isHost`, o, c and r act on the round.
+ * While a buzz awaits its answer more presses are ignored, so holding the key buzzes once.
  */
-const playWithKeys = (socket: WebSocket, palette: Palette, quit: () => void): (() => void) => {
+const playWithKeys = (room: BuzzerRoom, isHost: boolean, quit: () => void): (() => void) => {
   const input = process.stdin
-  let isWaiting = false
+  let isBuzzing = false
   emitKeypressEvents(input)
   input.setRawMode(true)
   input.resume()
-  const onKey = (
-    _text: string | undefined,
-    key: { name?: string; ctrl?: boolean } | undefined,
-  ): void => {
-    if (
-      key?.name === 'q' ||
-      key?.name === 'escape' ||
-      (key?.ctrl === true && (key.name === 'c' || key.name === 'd'))
-    ) {
+  const onKey = (_text: string | undefined, key: { name?: string; ctrl?: boolean } | undefined) => {
+    const name = key?.name ?? ''
+    if (name === 'q' || name === 'escape' || (key?.ctrl === true && ['c', 'd'].includes(name))) {
       quit()
       return
     }
-    if (key?.name !== 'space' || isWaiting) return
-    isWaiting = true
-    socket.send('buzz')
-  }
-  const onAnswer = (data: Buffer): void => {
-    isWaiting = false
-    printLine(styleAnswer(palette, data.toString('utf8')))
+    const action = HOST_KEYS[name]
+    if (isHost && action !== undefined) {
+      void room.host(action)
+      return
+    }
+    if (name !== 'space' || isBuzzing) return
+    isBuzzing = true
+    void room.buzz().finally(() => {
+      isBuzzing = false
+    })
   }
   input.on('keypress', onKey)
-  socket.on('message', onAnswer)
-  printLine(palette.dim('Press space to buzz, q to quit.'))
   return () => {
     input.off('keypress', onKey)
     input.setRawMode(false)
@@ -130,28 +114,30 @@ const playWithKeys = (socket: WebSocket, palette: Palette, quit: () => void): ((
   }
 }
 
-/** Buzzes once per input line; quits once input has ended and every buzz has its answer. */
-const playWithLines = (socket: WebSocket, palette: Palette, quit: () => void): (() => void) => {
+/** One buzz (or host action) per input line, in order; quits once input ended and all are done. */
+const playWithLines = (room: BuzzerRoom, isHost: boolean, quit: () => void): (() => void) => {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false })
-  let awaiting = 0
-  let hasEnded = false
-  lines.on('line', () => {
-    awaiting += 1
-    socket.send('buzz')
+  let queue = Promise.resolve()
+  lines.on('line', (line) => {
+    const word = line.trim().toLowerCase()
+    const action =
+      isHost && (word === 'open' || word === 'close' || word === 'reset') ? word : undefined
+    queue = queue.then(() => (action === undefined ? room.buzz() : room.host(action)))
   })
   lines.on('close', () => {
-    hasEnded = true
-    if (awaiting === 0) quit()
-  })
-  socket.on('message', (data: Buffer) => {
-    awaiting = Math.max(0, awaiting - 1)
-    printLine(styleAnswer(palette, data.toString('utf8')))
-    if (hasEnded && awaiting === 0) quit()
+    void queue.then(quit)
   })
   return () => {
     lines.close()
   }
 }
+
+const hint = (palette: Palette, settings: BuzzSettings): string =>
+  palette.dim(
+    settings.isHost
+      ? `* room ${settings.room}: space to buzz, o/c/r to open/close/reset the round, q to quit`
+      : `* room ${settings.room}: press space to buzz, q to quit`,
+  )
 
 const run = async (args: string[]): Promise<ExitCode> => {
   const settings = resolveSettings(args, process.env)
@@ -159,42 +145,57 @@ const run = async (args: string[]): Promise<ExitCode> => {
     process.stdout.write(help)
     return ExitCode.Ok
   }
-  const socket = await openRawSocket(
-    settings.url,
-    [],
-    'this needs a hubbub server, whose buzzer is at /buzzer',
-  )
   const palette = paletteFor(process.stdout)
+  const client = await connectClient(settings.url, { name: settings.name })
   const { stopped, dispose } = whenStopSignal()
-  const ending = { isByUs: false }
-  const quit = (): void => {
-    ending.isByUs = true
-    socket.close(1000, 'bye')
-  }
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    socket.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString('utf8') })
-    })
+  const serverClose = whenClosedByServer(client)
+  let quit: () => void = () => undefined
+  const quitted = new Promise<void>((resolve) => {
+    quit = resolve
   })
+  let fail: (error: Failure) => void = () => undefined
   const failed = new Promise<never>((_resolve, reject) => {
-    socket.on('error', (error) => {
-      reject(new Failure(`connection to ${settings.url} failed: ${error.message}`))
-    })
+    fail = reject
   })
-  const isInteractive = process.stdin.isTTY
-  const stop = isInteractive
-    ? playWithKeys(socket, palette, quit)
-    : playWithLines(socket, palette, quit)
+  let stopPlaying = (): void => undefined
   try {
-    void stopped.then(quit)
-    const { code, reason } = await Promise.race([closed, failed])
-    if (ending.isByUs) return ExitCode.Ok
-    const why = reason === '' ? 'no reason given' : reason
-    throw new Failure(`the server closed the connection: ${why} (${code})`)
+    const room = joinBuzzerRoom(
+      client,
+      settings.room,
+      { print: printLine, onFailure: fail },
+      palette,
+    )
+    reportReconnects(client, (text) => {
+      printLine(palette.dim(`* ${text}`))
+    })
+    // Measured again after each reconnect: the route may have changed.
+    client.on('connected', () => {
+      room.measure().catch((error: unknown) => {
+        printLine(palette.red(`* could not measure the round trip: ${String(error)}`))
+      })
+    })
+    const ended = Promise.race([quitted, stopped, failed, serverClose.closed])
+    const measured = room.measure().then(
+      () => 'measured' as const,
+      (error: unknown) => {
+        const why = error instanceof Error ? error.message : String(error)
+        throw new Failure(`cannot use the buzzer of ${settings.url}: ${why}`)
+      },
+    )
+    if ((await Promise.race([measured, ended])) !== 'measured') return ExitCode.Ok
+    const isInteractive = process.stdin.isTTY
+    if (isInteractive) printLine(hint(palette, settings))
+    stopPlaying = isInteractive
+      ? playWithKeys(room, settings.isHost, quit)
+      : playWithLines(room, settings.isHost, quit)
+    await ended
   } finally {
+    stopPlaying()
     dispose()
-    stop()
+    serverClose.stop()
+    client.close()
   }
+  return ExitCode.Ok
 }
 
 export const buzz: Command = {

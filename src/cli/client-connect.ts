@@ -63,8 +63,8 @@ export const connectClient = async (url: string, options: ClientOptions): Promis
       }),
       client.on('disconnected', ({ reason }) => {
         settle()
-        // On a later microtask: the SDK schedules its reconnect right after emitting this event,
-        // and a close() from inside the listener would not cancel it (see the report).
+        // On a later microtask: the SDK arms its reconnect timer right after emitting this event,
+        // so a close() from inside the listener would not cancel it (an SDK bug).
         queueMicrotask(() => {
           client.close()
         })

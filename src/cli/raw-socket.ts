@@ -1,4 +1,4 @@
-/** A plain WebSocket for `hubbub connect` and `hubbub buzz`: opened, or one line saying why not. */
+/** A plain WebSocket for `hubbub connect`: opened, or one line saying why not. */
 import WebSocket from 'ws'
 import { Failure } from './failure.js'
 import { describeReachError } from './reach-error.js'
