@@ -76,6 +76,29 @@ describe('after a cut', () => {
   })
 })
 
+describe('closing from a listener', () => {
+  it('stays closed when a disconnected listener calls close()', async () => {
+    const server = await h.server()
+    const proxy = await h.proxy(server.port)
+    const client = h.client(proxy.port, { minReconnectDelayMs: 1, maxReconnectDelayMs: 5 })
+    await nextEvent(client, 'connected')
+    client.on('disconnected', () => {
+      client.close()
+    })
+    const closed = nextEvent(client, 'closed')
+    proxy.cut()
+    await closed
+    // Proving an absence takes time: a reconnect would reach the proxy within a few 5 ms backoff
+    // rounds; 200 ms is forty of them.
+    const reconnected = await Promise.race([
+      proxy.acceptedMoreThan(1).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+    ])
+    expect(reconnected).toBe(false)
+    expect(client.state).toBe('closed')
+  })
+})
+
 describe('close codes', () => {
   const authenticate: ServerOptions['authenticate'] = (token) => {
     if (token === 'banned') throw new ReplyError(ErrorCode.Forbidden, 'you are banned')

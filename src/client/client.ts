@@ -161,6 +161,7 @@ export class Client {
   }
 
   async #open(): Promise<void> {
+    if (this.#state === 'closed') return
     this.#setState('connecting')
     let token: string | undefined
     try {
@@ -361,6 +362,8 @@ export class Client {
       })
     this.#setState('disconnected')
     this.#emitter.emit('disconnected', { code, reason, reconnectInMs: delayMs })
+    // A listener may have closed the client.
+    if ((this.#state as ClientState) === 'closed') return
     clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = setTimeout(() => {
       void this.#open()
