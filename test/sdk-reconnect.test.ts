@@ -92,7 +92,11 @@ describe('closing from a listener', () => {
     // rounds; 200 ms is forty of them.
     const reconnected = await Promise.race([
       proxy.acceptedMoreThan(1).then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+      new Promise<boolean>((resolve) =>
+        setTimeout(() => {
+          resolve(false)
+        }, 200),
+      ),
     ])
     expect(reconnected).toBe(false)
     expect(client.state).toBe('closed')

@@ -363,7 +363,7 @@ export class Client {
     this.#setState('disconnected')
     this.#emitter.emit('disconnected', { code, reason, reconnectInMs: delayMs })
     // A listener may have closed the client.
-    if ((this.#state as ClientState) === 'closed') return
+    if (this.#state === 'closed') return
     clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = setTimeout(() => {
       void this.#open()
