@@ -84,6 +84,18 @@ describe('decodeClientFrame', () => {
     expect(failure('{oops').id).toBeUndefined()
   })
 
+  it('takes batch in connect as a boolean only', () => {
+    expect(decode({ type: 'connect', id: 1, batch: true })).toEqual({
+      type: 'connect',
+      id: 1,
+      batch: true,
+    })
+    expect(failure({ type: 'connect', id: 1, batch: 'yes' })).toMatchObject({
+      id: 1,
+      message: expect.stringContaining('"batch" must be a boolean') as string,
+    })
+  })
+
   it('refuses ids that are not non-negative safe integers', () => {
     for (const id of [-1, 1.5, '1', 2 ** 60, null])
       expect(failure({ type: 'presence', id, channel: 'c' }).id).toBeUndefined()

@@ -121,6 +121,8 @@ export const decodeClientFrame = (text: string, limits: DecodeLimits): ClientFra
       if (token !== undefined) frame.token = token
       if (name !== undefined) frame.name = name
       if (anonId !== undefined) frame.anonId = anonId
+      const batch = optionalBoolean('batch')
+      if (batch !== undefined) frame.batch = batch
       return frame
     }
     case 'subscribe': {

@@ -38,6 +38,11 @@ export interface ConnectFrame {
   token?: string
   name?: string
   anonId?: string
+  /**
+   * The client reads messages that pack several frames, newline-separated; the server says in
+   * {@link ConnectResult.batch} whether it will send them.
+   */
+  batch?: boolean
 }
 export interface SubscribeFrame {
   type: 'subscribe'
@@ -114,6 +119,8 @@ export interface ConnectResult {
   node: string
   /** How often the server pings; silence much longer than this means a dead link. */
   pingMs: number
+  /** Present and true when one message may from now on hold several frames, newline-separated. */
+  batch?: true
 }
 export interface SubscribeResult {
   epoch: string

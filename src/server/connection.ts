@@ -1,5 +1,12 @@
 import type { Logger } from 'pino'
-import type { ClientFrame, ConnectFrame, Member, Pub, RequestFrame } from '../protocol/index.js'
+import type {
+  ClientFrame,
+  ConnectFrame,
+  ConnectResult,
+  Member,
+  Pub,
+  RequestFrame,
+} from '../protocol/index.js'
 import {
   CloseCode,
   DecodeError,
@@ -129,9 +136,11 @@ export class Connection implements Recipient {
     this.disconnect(new Disconnect(CloseCode.GoingAway, formatRetryHint('shutdown', retryMs)))
   }
 
+  /** The fan-out hot path: no allocation, one read of the buffered bytes. */
   deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void {
     if (sub.phase === 'lagging' || this.#phase === 'closed') return
-    const isFull = this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
+    const bufferedBytes = this.#transport.bufferedBytes
+    const isFull = bufferedBytes > this.#options.sendHighWaterBytes
     if (isFull && isRecoverable(sub)) {
       this.#lag(sub, 'slow')
       return
@@ -142,7 +151,8 @@ export class Connection implements Recipient {
     else if (!isFull) {
       // A newer value supersedes one held back while the socket was full.
       if (this.#latest.size > 0) this.#latest.delete(sub.channel)
-      this.#send(frame)
+      this.#transport.send(frame)
+      if (bufferedBytes + frame.length > this.#options.maxBufferedBytes) this.#checkBufferCap()
     } else if (sub.options.backpressure === 'latest') this.#latest.set(sub.channel, frame)
   }
 
@@ -311,11 +321,16 @@ export class Connection implements Recipient {
       if (identity?.info !== undefined) this.#member.info = identity.info
       if (identity?.expiresAt !== undefined) this.#expireAt(identity.expiresAt)
       this.#phase = 'open'
-      this.#reply(frame.id, {
+      const result: ConnectResult = {
         ...this.#member,
         node: this.#hub.nodeId,
         pingMs: this.#options.pingIntervalMs,
-      })
+      }
+      if (frame.batch === true && this.#options.maxBatchBytes > 0) {
+        result.batch = true
+        this.#transport.enableBatching()
+      }
+      this.#reply(frame.id, result)
       clearTimeout(this.#connectTimer)
       this.#heartbeat = startHeartbeat({
         intervalMs: this.#options.pingIntervalMs,

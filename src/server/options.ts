@@ -82,6 +82,11 @@ export interface ServerOptions {
   sendHighWaterBytes?: number
   /** Buffered bytes past which a socket is closed 4001 whatever the policy. @default 4_194_304 */
   maxBufferedBytes?: number
+  /**
+   * Largest message packing several frames for a client that asked for batching (`connect` with
+   * `batch: true`); 0 turns batching off. @default 65_536
+   */
+  maxBatchBytes?: number
   /** Presence entries expire this long after their node last refreshed them. @default 60_000 */
   presenceTtlMs?: number
   /** Graceful shutdown: how long to wait for clients to close before dropping them. @default 5_000 */
@@ -117,6 +122,7 @@ export const serverDefaults: Required<Tuning> = {
   allowedOrigins: [],
   sendHighWaterBytes: 262_144,
   maxBufferedBytes: 4_194_304,
+  maxBatchBytes: 65_536,
   presenceTtlMs: 60_000,
   shutdownTimeoutMs: 5_000,
   shutdownSpreadMs: 5_000,

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer } from 'ws'
 import { CloseCode, SUBPROTOCOL } from '../protocol/index.js'
 import { createMemoryEngine } from '../engine/memory.js'
 import type { HubbubServer, TextEndpoint } from './api.js'
@@ -14,7 +14,8 @@ import { randomId } from './ids.js'
 import { serverDefaults, type ResolvedOptions, type ServerOptions } from './options.js'
 import { isOriginAllowed } from './origin.js'
 import { serveText } from './text-connection.js'
-import { createCorker, createWsTransport } from './ws-transport.js'
+import { createWsTransport, QueuedWebSocket } from './ws-transport.js'
+import { FrameScheduler } from './frame-writer.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -86,6 +87,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   }
 
   const wss = new WebSocketServer({
+    WebSocket: QueuedWebSocket,
     noServer: true,
     clientTracking: false,
     maxPayload: resolved.maxFrameBytes,
@@ -100,7 +102,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     autoPong: true,
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   })
-  const corker = createCorker()
+  const scheduler = new FrameScheduler(resolved.maxBatchBytes)
 
   const http = createHttpServer(
     {
@@ -153,13 +155,13 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         : (perIp.get(ip) ?? 0) >= resolved.maxConnectionsPerIp
           ? 'too many connections from your address'
           : undefined
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+    wss.handleUpgrade(req, socket, head, (ws: QueuedWebSocket) => {
       if (refusal !== undefined) {
         // Accept, then close: browsers can read a close code, never an HTTP status.
         ws.close(CloseCode.TryAgainLater, refusal)
         return
       }
-      const transport = createWsTransport(ws, socket, corker, counters)
+      const transport = createWsTransport(ws, socket, scheduler, counters)
       if (endpoint === undefined) {
         let untrack = (): void => undefined
         const connection = new Connection(transport, {

@@ -16,10 +16,18 @@ export interface TransportHandlers {
  * after close they are dropped.
  */
 export interface Transport {
-  /** Queues one text frame (a Buffer is sent as text without copying). */
+  /**
+   * Queues one text message for this turn's write. A Buffer is taken as is and must not be changed
+   * afterwards (it may be shared with other sockets).
+   */
   send(data: Buffer | string): void
   /** Bytes queued and not yet handed to the kernel. */
   readonly bufferedBytes: number
+  /**
+   * From now on, the frames sent in one event-loop turn may be packed into one message,
+   * newline-separated (the peer asked for it with `connect`'s `batch`).
+   */
+  enableBatching(): void
   /** Starts the close handshake; the socket is destroyed if the peer does not answer in time. */
   close(code: number, reason: string): void
   /** Sends a WebSocket-level ping. */

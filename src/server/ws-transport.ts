@@ -1,95 +1,126 @@
 import type { Duplex } from 'node:stream'
-import type { WebSocket } from 'ws'
-import type { Transport } from './transport.js'
+import { WebSocket } from 'ws'
+import type { Transport, TransportHandlers } from './transport.js'
 import { clipReason } from './errors.js'
-
-/**
- * Coalesces writes: the first send to a socket in an event-loop turn corks it, and one
- * `setImmediate` uncorks every socket corked in that turn, so a burst of frames costs one write
- * syscall per socket instead of one per frame (DESIGN.md §6). Not `process.nextTick`: that runs
- * after every I/O callback, so publications arriving in separate reads of one poll phase would
- * each cost a write per socket; `setImmediate` runs once the poll phase is done.
- */
-export interface Corker {
-  cork(socket: Duplex): void
-}
-
-export const createCorker = (): Corker => {
-  const corked: Duplex[] = []
-  const uncorkAll = (): void => {
-    for (const socket of corked) socket.uncork()
-    corked.length = 0
-  }
-  return {
-    cork(socket) {
-      if (socket.writableCorked > 0) return
-      if (corked.length === 0) setImmediate(uncorkAll)
-      socket.cork()
-      corked.push(socket)
-    },
-  }
-}
+import { FrameQueue, type FrameScheduler } from './frame-writer.js'
 
 /** How long a closing socket may take to answer our close frame before it is destroyed. */
 const closeGraceMs = 2_000
 
 /**
- * A {@link Transport} over a `ws` WebSocket. `socket` is the `net.Socket` the HTTP upgrade handed
- * over; corking it directly needs no private `ws` API.
+ * The `ws` release this adapter was checked against. Text frames bypass `ws`'s `Sender`: they are
+ * framed by {@link FrameScheduler} and written to the `net.Socket` that the HTTP upgrade handed
+ * over, while `ws` still writes its control frames (ping, pong, close) to that same socket. That
+ * is safe because, with `perMessageDeflate` off and no Blob payloads, `ws` writes every frame to
+ * the socket synchronously and whole: frames from both never interleave mid-frame, and nothing
+ * waits in `ws`'s own buffer (so the socket's `writableLength` is all that is buffered). A test
+ * (test/transport.test.ts) fails when the installed `ws` is another version, so that an upgrade
+ * re-checks this.
  */
+export const verifiedWsVersion = '8.23.0'
+
+/**
+ * The server's WebSocket class (`WebSocketServer`'s `WebSocket` option): it writes the frames
+ * queued this turn before any close frame, whoever started the close (`ws` answers a peer's close
+ * frame by calling `close` on the instance), so a reply to a message that arrived just before the
+ * peer's close frame still reaches the peer.
+ */
+export class QueuedWebSocket extends WebSocket {
+  frameQueue: FrameQueue | undefined
+
+  override close(code?: number, data?: string | Buffer): void {
+    this.frameQueue?.flushNow()
+    super.close(code, data)
+  }
+}
+
 /** Message counters shared by every transport of a server. */
 export interface TrafficCounters {
   messagesIn: number
   messagesOut: number
 }
 
-export const createWsTransport = (
-  ws: WebSocket,
-  socket: Duplex,
-  corker: Corker,
-  counters: TrafficCounters,
-): Transport => {
-  let isClosing = false
-  return {
-    send(data) {
-      if (ws.readyState !== ws.OPEN) return
-      corker.cork(socket)
-      counters.messagesOut += 1
-      ws.send(data, { binary: false })
-    },
-    get bufferedBytes() {
-      return ws.bufferedAmount
-    },
-    close(code, reason) {
-      if (isClosing) return
-      isClosing = true
-      ws.close(code, clipReason(reason))
-      // ws waits 30 s for a dead peer's close frame; a peer we are dropping gets far less.
-      setTimeout(() => {
-        ws.terminate()
-      }, closeGraceMs).unref()
-    },
-    ping() {
-      if (ws.readyState === ws.OPEN) ws.ping()
-    },
-    listen(handlers) {
-      ws.on('message', (data: Buffer, isBinary) => {
-        counters.messagesIn += 1
-        handlers.message(data, isBinary)
-      })
-      ws.once('close', (code, reason) => {
-        handlers.close(code, reason.toString())
-      })
-      ws.on('pong', () => {
-        handlers.pong()
-      })
-      socket.on('drain', () => {
-        handlers.drain()
-      })
-      // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
-      ws.on('error', (err) => {
-        handlers.error(err)
-      })
-    },
+/**
+ * A {@link Transport} over a `ws` WebSocket. `socket` is the `net.Socket` the HTTP upgrade handed
+ * over; text frames are queued for the turn and written by the scheduler.
+ */
+class WsTransport implements Transport {
+  readonly #ws: QueuedWebSocket
+  readonly #socket: Duplex
+  readonly #queue: FrameQueue
+  readonly #counters: TrafficCounters
+  #isClosing = false
+
+  constructor(
+    ws: QueuedWebSocket,
+    socket: Duplex,
+    scheduler: FrameScheduler,
+    counters: TrafficCounters,
+  ) {
+    this.#ws = ws
+    this.#socket = socket
+    this.#counters = counters
+    this.#queue = new FrameQueue(scheduler, socket, ws)
+    ws.frameQueue = this.#queue
+  }
+
+  send(data: Buffer | string): void {
+    if (this.#ws.readyState !== 1) return // OPEN
+    this.#counters.messagesOut += 1
+    this.#queue.push(typeof data === 'string' ? Buffer.from(data) : data)
+  }
+
+  get bufferedBytes(): number {
+    return this.#socket.writableLength + this.#queue.queuedBytes
+  }
+
+  enableBatching(): void {
+    this.#queue.isBatch = true
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#isClosing) return
+    this.#isClosing = true
+    const ws = this.#ws // its close() writes what was queued first
+    ws.close(code, clipReason(reason))
+    // ws waits 30 s for a dead peer's close frame; a peer we are dropping gets far less.
+    setTimeout(() => {
+      ws.terminate()
+    }, closeGraceMs).unref()
+  }
+
+  ping(): void {
+    if (this.#ws.readyState === 1) this.#ws.ping()
+  }
+
+  listen(handlers: TransportHandlers): void {
+    const ws = this.#ws
+    const counters = this.#counters
+    ws.on('message', (data: Buffer, isBinary) => {
+      counters.messagesIn += 1
+      handlers.message(data, isBinary)
+    })
+    ws.once('close', (code, reason) => {
+      handlers.close(code, reason.toString())
+    })
+    ws.on('pong', () => {
+      handlers.pong()
+    })
+    const drain = (): void => {
+      handlers.drain()
+    }
+    this.#socket.on('drain', drain)
+    this.#queue.onDrain = drain
+    // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
+    ws.on('error', (err) => {
+      handlers.error(err)
+    })
   }
 }
+
+export const createWsTransport = (
+  ws: QueuedWebSocket,
+  socket: Duplex,
+  scheduler: FrameScheduler,
+  counters: TrafficCounters,
+): Transport => new WsTransport(ws, socket, scheduler, counters)
