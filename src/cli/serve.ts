@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
 import { SqliteOpenError } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
-import { createServer, type HubbubServer } from '../server/index.js'
+import { createServer, serverDefaults, type HubbubServer } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
@@ -26,6 +26,36 @@ import {
 const NAME = 'serve'
 const DEFAULT_PORT = 8765
 const DEFAULT_DATA_DIR = './hubbub-data'
+/** The largest delay a Node timer takes; past it, `setTimeout` fires at once. */
+const MAX_TIMER_MS = 2_147_483_647
+const MIN_PING_INTERVAL_MS = 1_000
+
+/** The server limits the command line can set: flag, environment variable, range. */
+const limitFlags = [
+  {
+    flag: 'max-connections',
+    env: 'HUBBUB_MAX_CONNECTIONS',
+    option: 'maxConnections',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'max-connections-per-ip',
+    env: 'HUBBUB_MAX_CONNECTIONS_PER_IP',
+    option: 'maxConnectionsPerIp',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'ping-interval',
+    env: 'HUBBUB_PING_INTERVAL',
+    option: 'pingIntervalMs',
+    min: MIN_PING_INTERVAL_MS,
+    max: MAX_TIMER_MS,
+  },
+] as const
+
+type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
 
 /**
  * The web apps built by `npm run build` (`dist/web`), found relative to this module so that it is
@@ -51,6 +81,15 @@ Options:
       --memory           keep everything in memory instead, lost on exit
       --log-level <lvl>  ${logLevels.join(', ')}
                          (env HUBBUB_LOG_LEVEL, default ${defaultLogLevel}); logs go to stderr
+      --max-connections <n>
+                         connections this server accepts; more are closed 1013
+                         (env HUBBUB_MAX_CONNECTIONS, default ${serverDefaults.maxConnections})
+      --max-connections-per-ip <n>
+                         connections from one IP address; more are closed 1013
+                         (env HUBBUB_MAX_CONNECTIONS_PER_IP, default ${serverDefaults.maxConnectionsPerIp})
+      --ping-interval <ms>
+                         how often the server pings each client, ${MIN_PING_INTERVAL_MS} or more
+                         (env HUBBUB_PING_INTERVAL, default ${serverDefaults.pingIntervalMs})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -63,6 +102,10 @@ Examples:
   hubbub serve --memory
   PORT=9000 hubbub serve
   hubbub serve --host 127.0.0.1 --port 0
+  hubbub serve --max-connections 50000 --max-connections-per-ip 5000
+
+Each connection takes a file descriptor: past ~1,000 connections, raise the open files
+limit (ulimit -n) above --max-connections.
 `
 
 /** What the command line resolved to. */
@@ -73,6 +116,24 @@ interface ServeSettings {
   /** Absolute path of the data directory (unused with `memory`). */
   dataDir: string
   logLevel: LogLevel
+  /** Server limits given on the command line or in the environment; the rest keep defaults. */
+  limits: Limits
+}
+
+/**
+ * Parses a whole number from `min` to `max`: decimal digits only. `source` names where the value
+ * came from (`--ping-interval`, `HUBBUB_PING_INTERVAL`) for the error.
+ */
+const parseBounded = (value: string, source: string, min: number, max: number): number => {
+  const number = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
+  if (!(number >= min && number <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`
+    throw new UsageError(
+      `invalid ${source} ${JSON.stringify(value)}: expected a whole number ${range}`,
+      NAME,
+    )
+  }
+  return number
 }
 
 /** Resolves flags and environment; flags win. Throws `UsageError` for bad values. */
@@ -88,6 +149,9 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         data: { type: 'string' },
         memory: { type: 'boolean', default: false },
         'log-level': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-connections-per-ip': { type: 'string' },
+        'ping-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -114,7 +178,14 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
   if (values.memory && values.data !== undefined)
     throw new UsageError('--data and --memory exclude each other', NAME)
   const dataDir = resolve(values.data ?? envValue(env, 'HUBBUB_DATA') ?? DEFAULT_DATA_DIR)
-  return { port, host: values.host, memory: values.memory, dataDir, logLevel }
+  const limits: Limits = {}
+  for (const { flag, env: name, option, min, max } of limitFlags) {
+    const flagValue = values[flag]
+    const envLimit = envValue(env, name)
+    if (flagValue !== undefined) limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
+    else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
+  }
+  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits }
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
@@ -181,6 +252,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
       apps: bundledApps(),
       staticDir: builtWebApps(),
       logger,
+      ...settings.limits,
     })
   } catch (error) {
     const described = describeListenError(error, settings.host, settings.port)

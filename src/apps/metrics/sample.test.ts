@@ -24,4 +24,19 @@ describe('createSampler', () => {
     // No time passed: no rate rather than a division by zero.
     expect(sample()).toMatchObject({ cpuPercent: 0, messagesInPerSec: 0 })
   })
+
+  it('keeps sampling when memoryUsage throws (EMFILE: no file descriptor left)', () => {
+    let fails = false
+    const read = () => {
+      if (fails) throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' })
+      return { rss: 123_456, heapUsed: 1_000 }
+    }
+    const stats = { connections: 1, messagesIn: 0, messagesOut: 0 }
+    const sample = createSampler('n', () => stats, undefined, read)
+    expect(sample()).toMatchObject({ rssBytes: 123_456, heapUsedBytes: 1_000 })
+    fails = true
+    const next = sample()
+    expect(next.rssBytes).toBe(123_456)
+    expect(next.heapUsedBytes).toBeGreaterThan(0)
+  })
 })

@@ -1,4 +1,5 @@
 import { cpuUsage, memoryUsage } from 'node:process'
+import { getHeapStatistics } from 'node:v8'
 import type { HubStats } from '../../server/index.js'
 
 /**
@@ -28,11 +29,34 @@ export type Sampler = () => MetricsSample
 const perSecond = (count: number, elapsedMs: number): number =>
   elapsedMs > 0 ? Math.round((count / elapsedMs) * 10_000) / 10 : 0
 
+/** What a sample needs of `process.memoryUsage()`. */
+export type MemoryReader = () => { rss: number; heapUsed: number }
+
+/**
+ * `memoryUsage()` reads /proc/self on Linux, so it throws EMFILE when the process has no file
+ * descriptor left (a node full of connections): that must not crash it from a timer. Then the
+ * last RSS read stands, and the heap comes from V8, which needs no descriptor.
+ */
+const safeMemoryReader = (read: MemoryReader): MemoryReader => {
+  let last = { rss: 0, heapUsed: 0 }
+  return () => {
+    try {
+      const { rss, heapUsed } = read()
+      last = { rss, heapUsed }
+    } catch {
+      last = { rss: last.rss, heapUsed: getHeapStatistics().used_heap_size }
+    }
+    return last
+  }
+}
+
 export const createSampler = (
   node: string,
   stats: () => HubStats,
   nowMs: () => number = () => performance.now(),
+  readMemory: MemoryReader = memoryUsage,
 ): Sampler => {
+  const memory = safeMemoryReader(readMemory)
   let lastCpu = cpuUsage()
   let lastMs = nowMs()
   let last = stats()
@@ -44,14 +68,14 @@ export const createSampler = (
     lastMs = ms
     const previous = last
     last = stats()
-    const memory = memoryUsage()
+    const { rss, heapUsed } = memory()
     return {
       node,
       time: Date.now(),
       // cpuUsage counts µs: percent = (µs / 1_000) / elapsedMs * 100 = µs / elapsedMs / 10.
       cpuPercent: elapsedMs > 0 ? Math.round((cpu.user + cpu.system) / elapsedMs) / 10 : 0,
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
+      rssBytes: rss,
+      heapUsedBytes: heapUsed,
       connections: last.connections,
       messagesInPerSec: perSecond(last.messagesIn - previous.messagesIn, elapsedMs),
       messagesOutPerSec: perSecond(last.messagesOut - previous.messagesOut, elapsedMs),
