@@ -1,0 +1,75 @@
+/**
+ * Socket.IO 4 (bench/peers/socketio-rooms.js), spoken to over the `ws` client: engine.io v4
+ * packets (`0{…}` open, `2` ping answered with `3`, `4…` messages) carrying socket.io v5 packets
+ * (`40` connect to `/`, `42[…]` event, `42<id>[…]` event asking an ack, `43<id>[…]` the ack).
+ * A subscriber is subscribed once its `join` is acknowledged.
+ */
+import process from 'node:process'
+import { createPayloadReader, readPayload } from '../scan.js'
+import { startProcess } from '../server-process.js'
+import { deferred, openSocket, terminate } from '../socket.js'
+
+const SETUP_TIMEOUT_MS = 10_000
+const EVENT = 0x34 // '4': an engine.io message; then '2' a socket.io event, '3' an ack, '0' connect
+
+/**
+ * Opens an engine.io websocket and connects to the namespace `/`; `onEvent(buf)` gets the
+ * `42…` packets.
+ */
+const connect = async (server, options, onEvent) => {
+  const { sink } = options
+  const connected = deferred(SETUP_TIMEOUT_MS, 'socket.io connect')
+  const acked = deferred(SETUP_TIMEOUT_MS, 'join ack')
+  const url = `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`
+  const ws = await openSocket(url, {
+    ...options,
+    onMessage: (ws, buf) => {
+      if (buf[0] === EVENT && buf[1] === 0x32) return onEvent(buf)
+      if (buf[0] === 0x32 && buf.length === 1) return ws.send('3')
+      if (buf[0] === 0x30) return ws.send('40') // engine.io open: connect to `/`
+      if (buf[0] === EVENT && buf[1] === 0x30) return connected.resolve()
+      if (buf[0] === EVENT && buf[1] === 0x33) return acked.resolve()
+      sink.count(`packet ${buf.toString('utf8', 0, 2)}`)
+    },
+    onClose: (code) => {
+      connected.reject(new Error(`closed ${code}`))
+      acked.reject(new Error(`closed ${code}`))
+      sink.closed(code)
+    },
+  })
+  await connected.promise
+  return { ws, acked: acked.promise }
+}
+
+export const socketio = {
+  name: 'socket.io',
+  describe: 'node bench/peers/socketio-rooms.js (Socket.IO 4 rooms, websocket only)',
+  unavailable: () => undefined,
+  start: ({ root }) =>
+    startProcess({
+      command: process.execPath,
+      args: ['bench/peers/socketio-rooms.js'],
+      cwd: root,
+      readyPattern: /listening on http:\/\/\S+:(\d+)/,
+    }),
+
+  async subscriber(server, options) {
+    const { sink } = options
+    const reader = createPayloadReader()
+    const onEvent = (buf) => {
+      const now = performance.now()
+      if (readPayload(buf, 0, buf.length, reader)) sink.deliver(reader.i, reader.t, now)
+      else sink.count('event without payload')
+    }
+    const { ws, acked } = await connect(server, options, onEvent)
+    ws.send('420["join","bench"]')
+    await acked
+    return { close: () => terminate(ws) }
+  },
+
+  async publisher(server, options) {
+    const { sink } = options
+    const { ws } = await connect(server, options, () => sink.count('event to a publisher'))
+    return { send: (data) => ws.send(`42["pub",${data}]`), close: () => terminate(ws) }
+  },
+}
