@@ -75,6 +75,28 @@ const frozenJsonCopy = (value: unknown, what: string): unknown => {
   )
 }
 
+/**
+ * A frozen copy of a member, as {@link frozenJsonCopy} would make it, but sharing its strings
+ * (immutable, so nothing is aliased) instead of allocating new ones for each presence entry.
+ */
+const copyMember = (member: Member): Member => {
+  const { client, user, name, info } = member
+  const copy: Member = { client, user, name }
+  if (info !== undefined) {
+    const wrapped = frozenJsonCopy({ info }, 'member') as { info?: unknown }
+    if ('info' in wrapped) copy.info = wrapped.info
+  }
+  return Object.freeze(copy)
+}
+
+/** Whether `stored` is a copy of `member`; only members without `info` are compared. */
+const isSameMember = (stored: Member, member: Member): boolean =>
+  stored.client === member.client &&
+  stored.user === member.user &&
+  stored.name === member.name &&
+  stored.info === undefined &&
+  member.info === undefined
+
 /** Runs `fn` now, so effects happen before the caller's next line, and reports like an async fn. */
 const settle = <T>(fn: () => T): Promise<T> => {
   try {
@@ -179,10 +201,12 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
     presence: {
       add: (channel, member, ttlMs) =>
         open(() => {
-          const copy = frozenJsonCopy(member, 'member') as Member
-          const entry: PresenceEntry = { channel, member: copy, expiresAt: now() + ttlMs }
           const members = store.presence.get(channel) ?? new Map<string, PresenceEntry>()
-          const old = members.get(copy.client)
+          const old = members.get(member.client)
+          // A refresh of an unchanged member keeps the stored copy rather than making a new one.
+          const copy =
+            old !== undefined && isSameMember(old.member, member) ? old.member : copyMember(member)
+          const entry: PresenceEntry = { channel, member: copy, expiresAt: now() + ttlMs }
           if (old !== undefined) store.presenceOrder.delete(old)
           store.presence.set(channel, members.set(copy.client, entry))
           store.presenceOrder.add(entry)

@@ -20,12 +20,16 @@ import { Disconnect, ReplyError } from './errors.js'
 import { encodePub, type Hub } from './hub.js'
 import { randomId } from './ids.js'
 import type { ResolvedOptions } from './options.js'
-import { createTokenBucket, createWindowCounter } from './rate-limit.js'
+import {
+  createTokenBucket,
+  createWindowCounter,
+  type TokenBucket,
+  type WindowCounter,
+} from './rate-limit.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { classifyPub, isOwn } from './subscription.js'
-import type { Transport } from './transport.js'
+import type { Transport, TransportHandlers } from './transport.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
-import { createBufferCap } from './buffer-cap.js'
 
 /** What a connection needs from the server around it. */
 export interface ConnectionContext {
@@ -56,21 +60,27 @@ export class Connection implements Recipient {
   #member: Member
   #phase: Phase = 'awaiting-connect'
   readonly #subs = new Map<string, Subscription>()
-  /** Channels with a subscribe in flight, and when it settles. */
-  readonly #subscribing = new Map<string, Promise<unknown>>()
+  /** Channels with a subscribe in flight, and when it settles; created on demand, dropped empty. */
+  #subscribing: Map<string, Promise<unknown>> | undefined
   readonly #early: Buffer[] = []
-  /** The connect deadline until `connect` succeeds, then the heartbeat. */
-  #connectTimer: NodeJS.Timeout | undefined
+  /**
+   * The connect deadline until `connect` succeeds, then the heartbeat. The deadline is kept as the
+   * timer's numeric id (which `clearTimeout` takes too), not as its `Timeout`: once cleared, the
+   * `Timeout` and its closure are then freed instead of being held for the connection's lifetime.
+   */
+  #connectTimer: number | undefined
   #heartbeat: Heartbeat | undefined
   #expiryTimer: NodeJS.Timeout | undefined
-  readonly #bucket
-  readonly #invalidFrames
-  readonly #limitedFrames
+  readonly #bucket: TokenBucket
+  /** Created on the first invalid or rate-limited frame: most connections never send one. */
+  #invalidFrames: WindowCounter | undefined
+  #limitedFrames: WindowCounter | undefined
   /** Under the `latest` policy: the newest frame per key while the socket is full. */
   readonly #latest = new Map<string, Buffer>()
   readonly #lagging = new Map<Subscription, LagCause>()
   #isCatchingUp = false
-  readonly #checkBufferCap: () => void
+  /** A buffer-cap check is waiting for this turn's writes, see {@link Connection.#checkBufferCap}. */
+  #isBufferCapPending = false
 
   constructor(transport: Transport, context: ConnectionContext) {
     this.#transport = transport
@@ -81,17 +91,7 @@ export class Connection implements Recipient {
     this.#member = { client: randomId(), user: '', name: '' }
     const { options } = context
     this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
-    this.#invalidFrames = createWindowCounter(options.maxInvalidFrames, options.abuseWindowMs)
-    this.#limitedFrames = createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
-    this.#checkBufferCap = createBufferCap(transport, options.maxBufferedBytes, () => {
-      this.disconnect(
-        new Disconnect(
-          CloseCode.SlowConsumer,
-          `slow consumer: more than ${options.maxBufferedBytes} bytes waiting`,
-        ),
-      )
-    })
-    this.#connectTimer = setTimeout(() => {
+    const deadline = setTimeout(() => {
       this.disconnect(
         new Disconnect(
           CloseCode.NoConnect,
@@ -99,21 +99,62 @@ export class Connection implements Recipient {
         ),
       )
     }, options.connectTimeoutMs)
-    transport.listen({
-      message: (data, isBinary) => {
-        this.#receive(data, isBinary)
-      },
-      close: () => {
-        this.#teardown()
-      },
-      drain: () => {
-        this.#onDrain()
-      },
-      pong: () => undefined, // protocol clients answer the protocol's own ping
-      error: (err) => {
-        this.#log.debug({ err, client: this.#member.client }, 'websocket error')
-      },
+    this.#connectTimer = Number(deadline)
+    transport.listen(new Connection.#Events(this))
+  }
+
+  /**
+   * To call after each send: when the transport holds more than `maxBufferedBytes`, closes 4001 if
+   * that is still so after this turn's writes were offered to the kernel. The contract of
+   * `createBufferCap`, as a method: no closures held per connection.
+   */
+  #checkBufferCap(): void {
+    const { maxBufferedBytes } = this.#options
+    if (this.#isBufferCapPending || this.#transport.bufferedBytes <= maxBufferedBytes) return
+    this.#isBufferCapPending = true
+    setImmediate(() => {
+      this.#isBufferCapPending = false
+      if (this.#transport.bufferedBytes > maxBufferedBytes)
+        this.disconnect(
+          new Disconnect(
+            CloseCode.SlowConsumer,
+            `slow consumer: more than ${maxBufferedBytes} bytes waiting`,
+          ),
+        )
     })
+  }
+
+  /**
+   * The transport's handlers: one small object per connection rather than a closure per event.
+   * Nested, to reach the connection's private methods; the transport calls them as methods.
+   */
+  static readonly #Events = class implements TransportHandlers {
+    readonly #connection: Connection
+
+    constructor(connection: Connection) {
+      this.#connection = connection
+    }
+
+    message(data: Buffer, isBinary: boolean): void {
+      this.#connection.#receive(data, isBinary)
+    }
+
+    close(): void {
+      this.#connection.#teardown()
+    }
+
+    drain(): void {
+      this.#connection.#onDrain()
+    }
+
+    pong(): void {
+      // Protocol clients answer the protocol's own ping.
+    }
+
+    error(err: Error): void {
+      const connection = this.#connection
+      connection.#log.debug({ err, client: connection.#member.client }, 'websocket error')
+    }
   }
 
   get member(): Member {
@@ -225,6 +266,10 @@ export class Connection implements Recipient {
     if (frame.type !== 'pong' && !this.#bucket.take(performance.now())) {
       if ('id' in frame)
         this.#replyError(frame.id, new ReplyError(ErrorCode.TooManyRequests, 'slow down'))
+      this.#limitedFrames ??= createWindowCounter(
+        this.#options.maxRateLimitedFrames,
+        this.#options.abuseWindowMs,
+      )
       if (this.#limitedFrames.hit(performance.now()))
         this.disconnect(new Disconnect(CloseCode.RateLimited, 'rate limit exceeded, repeatedly'))
       return
@@ -238,6 +283,10 @@ export class Connection implements Recipient {
       return
     }
     if (id !== undefined) this.#replyError(id, new ReplyError(ErrorCode.BadRequest, message))
+    this.#invalidFrames ??= createWindowCounter(
+      this.#options.maxInvalidFrames,
+      this.#options.abuseWindowMs,
+    )
     if (this.#invalidFrames.hit(performance.now()))
       this.disconnect(Disconnect.badProtocol(`too many invalid frames; last: ${message}`))
   }
@@ -252,7 +301,7 @@ export class Connection implements Recipient {
         return
       case 'unsubscribe':
         this.#request(frame, async () => {
-          await this.#subscribing.get(frame.channel)
+          await this.#subscribing?.get(frame.channel)
           const sub = this.#subs.get(frame.channel)
           if (sub !== undefined) {
             this.#subs.delete(frame.channel)
@@ -385,7 +434,7 @@ export class Connection implements Recipient {
 
   async #subscribe(frame: Extract<ClientFrame, { type: 'subscribe' }>): Promise<void> {
     const { channel } = frame
-    if (this.#subs.has(channel) || this.#subscribing.has(channel)) {
+    if (this.#subs.has(channel) || this.#subscribing?.has(channel) === true) {
       this.#replyError(
         frame.id,
         new ReplyError(ErrorCode.BadRequest, `already subscribed to "${channel}"`),
@@ -393,7 +442,7 @@ export class Connection implements Recipient {
       return
     }
     const max = this.#options.maxChannelsPerConnection
-    if (this.#subs.size + this.#subscribing.size >= max) {
+    if (this.#subs.size + (this.#subscribing?.size ?? 0) >= max) {
       this.#replyError(
         frame.id,
         new ReplyError(ErrorCode.TooManyRequests, `at most ${max} channels per connection`),
@@ -401,7 +450,8 @@ export class Connection implements Recipient {
       return
     }
     const pending = this.#hub.subscribe(this, channel, { ...frame, asClient: true })
-    this.#subscribing.set(
+    const subscribing = (this.#subscribing ??= new Map())
+    subscribing.set(
       channel,
       pending.catch(() => undefined),
     )
@@ -417,7 +467,8 @@ export class Connection implements Recipient {
     } catch (err) {
       this.#replyError(frame.id, err)
     } finally {
-      this.#subscribing.delete(channel)
+      subscribing.delete(channel)
+      if (subscribing.size === 0 && this.#subscribing === subscribing) this.#subscribing = undefined
     }
   }
 

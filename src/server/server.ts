@@ -56,7 +56,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     nodeId: resolved.nodeId,
     presenceTtlMs: resolved.presenceTtlMs,
   })
-  const leavers = new Set<Leaver>()
+  /** Every open connection, with the IP address it counts against. */
+  const leavers = new Map<Leaver, string>()
   const counters = { messagesIn: 0, messagesOut: 0 }
   const api = createHubApi(hub, {
     rules,
@@ -74,16 +75,19 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   let isClosing = false
   let onEmpty: (() => void) | undefined
 
-  const track = (ip: string, leaver: Leaver): (() => void) => {
-    leavers.add(leaver)
+  const track = (ip: string, leaver: Leaver): void => {
+    leavers.set(leaver, ip)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-    return () => {
-      if (!leavers.delete(leaver)) return
-      const left = (perIp.get(ip) ?? 1) - 1
-      if (left === 0) perIp.delete(ip)
-      else perIp.set(ip, left)
-      if (leavers.size === 0) onEmpty?.()
-    }
+  }
+  // One function for every connection's onClose, not a closure per connection.
+  const untrack = (leaver: Leaver): void => {
+    const ip = leavers.get(leaver)
+    if (ip === undefined) return
+    leavers.delete(leaver)
+    const left = (perIp.get(ip) ?? 1) - 1
+    if (left === 0) perIp.delete(ip)
+    else perIp.set(ip, left)
+    if (leavers.size === 0) onEmpty?.()
   }
 
   const wss = new WebSocketServer({
@@ -163,28 +167,22 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       }
       const transport = createWsTransport(ws, socket, scheduler, counters)
       if (endpoint === undefined) {
-        let untrack = (): void => undefined
         const connection = new Connection(transport, {
           hub,
           options: resolved,
           logger,
-          onClose: () => {
-            untrack()
-          },
+          onClose: untrack,
         })
-        untrack = track(ip, connection)
+        track(ip, connection)
       } else {
-        let untrack = (): void => undefined
         const served = serveText(endpoint, transport, {
           path,
           remoteAddress: ip,
           options: resolved,
           logger,
-          onClose: () => {
-            untrack()
-          },
+          onClose: untrack,
         })
-        untrack = track(ip, served)
+        track(ip, served)
       }
     })
   }
@@ -224,7 +222,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         resolve()
       })
     })
-    for (const leaver of leavers) leaver.goAway(Math.random() * resolved.shutdownSpreadMs)
+    for (const leaver of leavers.keys()) leaver.goAway(Math.random() * resolved.shutdownSpreadMs)
     let deadline: NodeJS.Timeout | undefined
     await Promise.race([
       drained,

@@ -2,10 +2,16 @@ import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/index.js'
 import type { TextConnection, TextConnectionEvents, TextEndpoint } from './api.js'
 import type { ResolvedOptions } from './options.js'
-import { createTokenBucket, createWindowCounter } from './rate-limit.js'
+import { createTokenBucket, createWindowCounter, type WindowCounter } from './rate-limit.js'
 import type { Transport } from './transport.js'
 import { startHeartbeat } from './heartbeat.js'
 import { createBufferCap } from './buffer-cap.js'
+
+/** A served text connection, as the server sees it. */
+export interface ServedText {
+  /** Graceful shutdown: close 1001. */
+  goAway(): void
+}
 
 type Listeners = {
   [E in keyof TextConnectionEvents]: Set<(value: TextConnectionEvents[E]) => void>
@@ -23,13 +29,15 @@ export const serveText = (
     remoteAddress: string
     options: ResolvedOptions
     logger: Logger
-    onClose: () => void
+    /** Called once when the connection is gone, with what serveText returned. */
+    onClose: (served: ServedText) => void
   },
-): { goAway(): void } => {
+): ServedText => {
   const { options, logger } = context
   const listeners: Listeners = { message: new Set(), close: new Set() }
   const bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
-  const limited = createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
+  // Created on the first refused frame: most clients never send one.
+  let limited: WindowCounter | undefined
   let isClosed = false
 
   const close = (code: number = CloseCode.Normal, reason = ''): void => {
@@ -58,6 +66,11 @@ export const serveText = (
     },
   })
 
+  const served: ServedText = {
+    goAway() {
+      close(CloseCode.GoingAway, 'shutdown')
+    },
+  }
   const connection: TextConnection = {
     path: context.path,
     remoteAddress: context.remoteAddress,
@@ -78,6 +91,7 @@ export const serveText = (
     message(data) {
       if (isClosed) return
       if (!bucket.take(performance.now())) {
+        limited ??= createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
         if (limited.hit(performance.now())) close(CloseCode.RateLimited, 'rate limit exceeded')
         return
       }
@@ -90,7 +104,7 @@ export const serveText = (
       emit('close', { code, reason })
       listeners.message.clear()
       listeners.close.clear()
-      context.onClose()
+      context.onClose(served)
     },
     drain: () => undefined,
     pong() {
@@ -107,9 +121,5 @@ export const serveText = (
     logger.error({ err, path: context.path }, 'text endpoint threw')
     close(CloseCode.Internal, 'internal error')
   }
-  return {
-    goAway() {
-      close(CloseCode.GoingAway, 'shutdown')
-    },
-  }
+  return served
 }
