@@ -29,7 +29,7 @@ import {
 import type { Recipient, Subscription } from './subscription.js'
 import { classifyPub, isOwn } from './subscription.js'
 import type { Transport, TransportHandlers } from './transport.js'
-import { startHeartbeat, type Heartbeat } from './heartbeat.js'
+import { startHeartbeat, type Heartbeat, type HeartbeatConfig } from './heartbeat.js'
 
 /** What a connection needs from the server around it. */
 export interface ConnectionContext {
@@ -62,7 +62,8 @@ export class Connection implements Recipient {
   readonly #subs = new Map<string, Subscription>()
   /** Channels with a subscribe in flight, and when it settles; created on demand, dropped empty. */
   #subscribing: Map<string, Promise<unknown>> | undefined
-  readonly #early: Buffer[] = []
+  /** Frames that arrived while `connect` was being authenticated; created on demand. */
+  #early: Buffer[] | undefined
   /**
    * The connect deadline until `connect` succeeds, then the heartbeat. The deadline is kept as the
    * timer's numeric id (which `clearTimeout` takes too), not as its `Timeout`: once cleared, the
@@ -76,8 +77,9 @@ export class Connection implements Recipient {
   #invalidFrames: WindowCounter | undefined
   #limitedFrames: WindowCounter | undefined
   /** Under the `latest` policy: the newest frame per key while the socket is full. */
-  readonly #latest = new Map<string, Buffer>()
-  readonly #lagging = new Map<Subscription, LagCause>()
+  #latest: Map<string, Buffer> | undefined
+  /** Subscriptions catching up; created on demand (most sockets never fill up). */
+  #lagging: Map<Subscription, LagCause> | undefined
   #isCatchingUp = false
   /** A buffer-cap check is waiting for this turn's writes, see {@link Connection.#checkBufferCap}. */
   #isBufferCapPending = false
@@ -128,6 +130,33 @@ export class Connection implements Recipient {
    * The transport's handlers: one small object per connection rather than a closure per event.
    * Nested, to reach the connection's private methods; the transport calls them as methods.
    */
+  /** What the heartbeat calls: an object per connection rather than a config with closures. */
+  static readonly #Beats = class implements HeartbeatConfig {
+    readonly #connection: Connection
+
+    constructor(connection: Connection) {
+      this.#connection = connection
+    }
+
+    get intervalMs(): number {
+      return this.#connection.#options.pingIntervalMs
+    }
+
+    get timeoutMs(): number {
+      return this.#connection.#options.pongTimeoutMs
+    }
+
+    ping(): void {
+      this.#connection.#transport.send(PING_FRAME)
+    }
+
+    onTimeout(): void {
+      const connection = this.#connection
+      const { pongTimeoutMs } = connection.#options
+      connection.disconnect(new Disconnect(CloseCode.NoPong, `no pong within ${pongTimeoutMs} ms`))
+    }
+  }
+
   static readonly #Events = class implements TransportHandlers {
     readonly #connection: Connection
 
@@ -191,17 +220,18 @@ export class Connection implements Recipient {
     else if (verdict === 'skip') return
     else if (!isFull) {
       // A newer value supersedes one held back while the socket was full.
-      if (this.#latest.size > 0) this.#latest.delete(sub.channel)
+      this.#latest?.delete(sub.channel)
       this.#transport.send(frame)
       if (bufferedBytes + frame.length > this.#options.maxBufferedBytes) this.#checkBufferCap()
-    } else if (sub.options.backpressure === 'latest') this.#latest.set(sub.channel, frame)
+    } else if (sub.options.backpressure === 'latest')
+      (this.#latest ??= new Map()).set(sub.channel, frame)
   }
 
   deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void {
     if (this.#phase === 'closed') return
     if (event.type === 'unsubscribed') {
       this.#subs.delete(sub.channel)
-      this.#lagging.delete(sub)
+      this.#lagging?.delete(sub)
       this.#hub.unsubscribe(sub).catch((err: unknown) => {
         this.#log.error({ err, channel: sub.channel }, 'unsubscribe failed')
       })
@@ -210,7 +240,7 @@ export class Connection implements Recipient {
     }
     if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes) this.#send(frame)
     else if (event.type === 'signal' && signalPolicy(sub) === 'latest')
-      this.#latest.set(`${sub.channel}\u0000${event.from.client}`, frame)
+      (this.#latest ??= new Map()).set(`${sub.channel}\u0000${event.from.client}`, frame)
   }
 
   #send(frame: Buffer | string): void {
@@ -221,6 +251,7 @@ export class Connection implements Recipient {
   #receive(data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return
     if (this.#phase === 'connecting') {
+      this.#early ??= []
       if (this.#early.length >= MAX_EARLY_FRAMES)
         this.disconnect(Disconnect.badProtocol('too many frames before the connect reply'))
       else this.#early.push(data)
@@ -305,7 +336,7 @@ export class Connection implements Recipient {
           const sub = this.#subs.get(frame.channel)
           if (sub !== undefined) {
             this.#subs.delete(frame.channel)
-            this.#lagging.delete(sub)
+            this.#lagging?.delete(sub)
             await this.#hub.unsubscribe(sub)
           }
           return {}
@@ -381,18 +412,7 @@ export class Connection implements Recipient {
       }
       this.#reply(frame.id, result)
       clearTimeout(this.#connectTimer)
-      this.#heartbeat = startHeartbeat({
-        intervalMs: this.#options.pingIntervalMs,
-        timeoutMs: this.#options.pongTimeoutMs,
-        ping: () => {
-          this.#transport.send(PING_FRAME)
-        },
-        onTimeout: () => {
-          this.disconnect(
-            new Disconnect(CloseCode.NoPong, `no pong within ${this.#options.pongTimeoutMs} ms`),
-          )
-        },
-      })
+      this.#heartbeat = startHeartbeat(new Connection.#Beats(this))
     } catch (err) {
       if (this.isClosed) return
       this.#phase = 'awaiting-connect'
@@ -402,7 +422,9 @@ export class Connection implements Recipient {
       if (err instanceof ReplyError && err.code === ErrorCode.Forbidden)
         this.disconnect(new Disconnect(CloseCode.Forbidden, err.message))
     }
-    for (const data of this.#early.splice(0)) this.#receive(data, false)
+    const early = this.#early
+    this.#early = undefined
+    for (const data of early ?? []) this.#receive(data, false)
   }
 
   #expireAt(expiresAtMs: number): void {
@@ -511,7 +533,8 @@ export class Connection implements Recipient {
 
   #lag(sub: Subscription, cause: LagCause): void {
     sub.phase = 'lagging'
-    if (this.#lagging.get(sub) !== 'slow') this.#lagging.set(sub, cause)
+    const lagging = (this.#lagging ??= new Map())
+    if (lagging.get(sub) !== 'slow') lagging.set(sub, cause)
     // A gap can be healed now; a full socket waits for its drain event.
     if (cause === 'gap') queueMicrotask(() => void this.#catchUp())
   }
@@ -519,8 +542,9 @@ export class Connection implements Recipient {
   #onDrain(): void {
     if (this.#phase === 'closed') return
     if (this.#transport.bufferedBytes > this.#options.sendHighWaterBytes) return
-    for (const frame of this.#latest.values()) this.#send(frame)
-    this.#latest.clear()
+    const latest = this.#latest
+    this.#latest = undefined
+    for (const frame of latest?.values() ?? []) this.#send(frame)
     void this.#catchUp()
   }
 
@@ -529,7 +553,7 @@ export class Connection implements Recipient {
     if (this.#isCatchingUp) return
     this.#isCatchingUp = true
     try {
-      for (const [sub, cause] of this.#lagging) {
+      for (const [sub, cause] of this.#lagging ?? []) {
         while (this.#isStillLagging(sub)) {
           if (this.#isSocketFull()) return
           const recovery = await this.#hub.recover(
@@ -539,7 +563,7 @@ export class Connection implements Recipient {
           )
           if (!this.#isStillLagging(sub)) break
           if (!recovery.recovered) {
-            this.#lagging.delete(sub)
+            this.#lagging?.delete(sub)
             if (cause === 'slow')
               this.disconnect(
                 new Disconnect(
@@ -563,7 +587,7 @@ export class Connection implements Recipient {
           const top = this.#hub.seenTop(sub.channel)
           if (top === undefined || top.epoch !== sub.epoch || top.seq <= sub.lastSeq) {
             sub.phase = 'live'
-            this.#lagging.delete(sub)
+            this.#lagging?.delete(sub)
           }
         }
       }
@@ -590,9 +614,9 @@ export class Connection implements Recipient {
     clearTimeout(this.#connectTimer)
     clearTimeout(this.#expiryTimer)
     this.#heartbeat?.stop()
-    this.#latest.clear()
-    this.#lagging.clear()
-    this.#early.length = 0
+    this.#latest = undefined
+    this.#lagging = undefined
+    this.#early = undefined
     for (const sub of this.#subs.values())
       this.#hub.unsubscribe(sub).catch((err: unknown) => {
         this.#log.error({ err, channel: sub.channel }, 'unsubscribe on close failed')

@@ -95,27 +95,40 @@ class WsTransport implements Transport {
 
   listen(handlers: TransportHandlers): void {
     const ws = this.#ws
-    const counters = this.#counters
-    ws.on('message', (data: Buffer, isBinary) => {
-      counters.messagesIn += 1
-      handlers.message(data, isBinary)
-    })
-    ws.once('close', (code, reason) => {
-      handlers.close(code, reason.toString())
-    })
-    ws.on('pong', () => {
-      handlers.pong()
-    })
+    listeners.set(ws, { counters: this.#counters, handlers })
+    ws.on('message', onMessage)
+    ws.on('close', onClose) // ws emits it once
+    ws.on('pong', onPong)
+    // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
+    ws.on('error', onError)
     const drain = (): void => {
       handlers.drain()
     }
     this.#socket.on('drain', drain)
     this.#queue.onDrain = drain
-    // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
-    ws.on('error', (err) => {
-      handlers.error(err)
-    })
   }
+}
+
+// The listeners every socket shares (`this` is the socket that emitted), so that an idle
+// connection holds no closures for them; each socket's handlers are found here.
+const listeners = new WeakMap<
+  WebSocket,
+  { readonly counters: TrafficCounters; readonly handlers: TransportHandlers }
+>()
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  const events = listeners.get(this)
+  if (events === undefined) return
+  events.counters.messagesIn += 1
+  events.handlers.message(data, isBinary)
+}
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  listeners.get(this)?.handlers.close(code, reason.toString())
+}
+function onPong(this: WebSocket): void {
+  listeners.get(this)?.handlers.pong()
+}
+function onError(this: WebSocket, err: Error): void {
+  listeners.get(this)?.handlers.error(err)
 }
 
 export const createWsTransport = (
