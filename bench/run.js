@@ -23,7 +23,7 @@ const PER_ADDRESS = 900 // connections per source address: hubbub allows 1,000 p
  * Where the adapters report: `deliver(i, t, now)` on the hot path (the phase's window and
  * histogram), `count(key, n)` anything unexpected, `closed(code)` a connection the server closed.
  */
-const createSink = () => {
+export const createSink = () => {
   const sink = {
     window: undefined,
     hist: undefined,

@@ -1,5 +1,10 @@
-/** The generator's WebSocket connections (the `ws` client), one kind for every target. */
-import WebSocket from 'ws'
+/**
+ * The generator's WebSocket connections, one kind for every target: the minimal client of
+ * raw-ws.js, which reads frames in place (the generator's receive path is what limits it).
+ */
+import { connectRawWebSocket } from './raw-ws.js'
+
+export { readAt } from './raw-ws.js'
 
 const closedHere = new WeakSet()
 
@@ -11,32 +16,38 @@ export const terminate = (ws) => {
 
 /**
  * Opens `url` from `localAddress` (127.0.0.2, 127.0.0.3…: the targets may limit connections per
- * source address) and resolves with the socket once it is open. `onMessage(ws, buf)` gets every
- * message as a Buffer, `onClose(code)` the close of an open socket unless {@link terminate}d. The socket is in `sockets`
- * until it closes, for cleanup.
+ * source address), asking for the subprotocol `protocol` if given, and resolves with the socket
+ * (`send(data, isBinary)`, `close(code)`, `terminate()`) once it is open, or rejects when the
+ * upgrade fails or takes past 10 s. `onMessage(ws, buf, from, to)` gets every message's payload
+ * in place, `buf[from, to)`, valid during the call only (copy what must outlive it);
+ * `onClose(code)` the close of an open socket unless {@link terminate}d. The socket is in
+ * `sockets` until it closes, for cleanup.
  */
-export const openSocket = (url, { localAddress, protocol, sockets, onMessage, onClose }) =>
-  new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocol, {
+export const openSocket = async (url, { localAddress, protocol, sockets, onMessage, onClose }) => {
+  // While the upgrade is under way, `sockets` holds a stand-in whose terminate() aborts it.
+  const opening = { terminate: () => undefined }
+  sockets.add(opening)
+  let ws
+  try {
+    ws = await connectRawWebSocket(url, {
       localAddress,
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: 10_000,
+      protocol,
+      timeoutMs: 10_000,
+      onOpening: (abort) => {
+        opening.terminate = abort
+      },
+      onMessage,
+      onClose: (code) => {
+        sockets.delete(ws)
+        if (!closedHere.has(ws)) onClose(code)
+      },
     })
-    let isOpen = false
-    sockets.add(ws)
-    ws.on('message', (buf) => onMessage(ws, buf))
-    ws.once('open', () => {
-      isOpen = true
-      resolve(ws)
-    })
-    ws.on('error', reject) // before open; later errors are followed by close
-    ws.once('close', (code) => {
-      sockets.delete(ws)
-      if (isOpen && !closedHere.has(ws)) onClose(code)
-      else reject(new Error(`closed ${code} before opening`))
-    })
-  })
+  } finally {
+    sockets.delete(opening)
+  }
+  sockets.add(ws)
+  return ws
+}
 
 /**
  * A promise with its settle functions, and a timeout that rejects it: setup steps wait for one

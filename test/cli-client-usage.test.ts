@@ -7,7 +7,7 @@ import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { cliEnv, run } from './support/cli-client.js'
 
-const CLIENT_COMMANDS = ['chat', 'sub', 'pub', 'presence', 'history', 'connect', 'buzz']
+const CLIENT_COMMANDS = ['chat', 'sub', 'pub', 'presence', 'history', 'connect', 'buzz', 'bench']
 
 /** A port nothing listens on: the OS picked it a moment ago and it was released. */
 const closedPort = async (): Promise<number> => {
@@ -53,6 +53,8 @@ describe.concurrent('client commands', () => {
     [['connect', 'ftp://x'], /invalid URL "ftp:\/\/x": expected ws:\/\/host:port/u],
     [['connect', 'ws://x', '--subprotocol', 'a b'], /invalid --subprotocol "a b"/u],
     [['buzz', '--room', ''], /--room must not be empty/u],
+    [['bench', '--subscribers', '0'], /--subscribers must be 1 or more/u],
+    [['bench', '--window', 'x'], /invalid --window "x"/u],
   ])('%j exits 2 with one line on stderr', async (args, message) => {
     const result = await run(args)
     expect(result.code).toBe(2)
@@ -75,6 +77,7 @@ describe.concurrent('client commands', () => {
     [['chat', '--name', 'Alice']],
     [['connect']],
     [['buzz']],
+    [['bench']],
   ])('%j exits 1 with one line when no server listens', async (args) => {
     const port = await closedPort()
     const url = `ws://127.0.0.1:${port}`

@@ -1,6 +1,6 @@
 /**
  * nats-server (the Debian package's /usr/sbin/nats-server) with WebSocket on, spoken to in the
- * NATS text protocol over the `ws` client. A subscriber sends `SUB bench 1` then `PING`, and is
+ * NATS text protocol over the generator's WebSocket client. A subscriber sends `SUB bench 1` then `PING`, and is
  * subscribed once the `PONG` comes back (the server handles a connection's protocol in order).
  * Skipped, with a line saying so, where nats-server is not installed.
  */
@@ -10,7 +10,7 @@ import { freePort } from '../free-port.js'
 import { createNatsStream } from '../nats-stream.js'
 import { createPayloadReader, readPayload } from '../scan.js'
 import { startProcess } from '../server-process.js'
-import { deferred, openSocket, terminate } from '../socket.js'
+import { deferred, openSocket, readAt, terminate } from '../socket.js'
 
 const NATS_SERVER = process.env.BENCH_NATS_SERVER ?? '/usr/sbin/nats-server'
 const SETUP_TIMEOUT_MS = 10_000
@@ -29,7 +29,7 @@ const CONNECT = JSON.stringify({
 const connect = async (server, options, setup, onMsg) => {
   const { sink } = options
   const ponged = deferred(SETUP_TIMEOUT_MS, 'PONG')
-  const send = (ws, text) => ws.send(text, { binary: true })
+  const send = (ws, text) => ws.send(text, true)
   let socket // the socket, known to the stream reader from its first message on
   const feed = createNatsStream({
     onMsg,
@@ -42,9 +42,9 @@ const connect = async (server, options, setup, onMsg) => {
   })
   const ws = await openSocket(`ws://127.0.0.1:${server.port}/`, {
     ...options,
-    onMessage: (ws, buf) => {
+    onMessage: (ws, buf, from, to) => {
       socket = ws
-      feed(buf)
+      feed(buf, from, to)
     },
     onClose: (code) => {
       ponged.reject(new Error(`closed ${code}`))
@@ -79,8 +79,7 @@ export const nats = {
     const { sink } = options
     const reader = createPayloadReader()
     const onMsg = (buf, from, to) => {
-      const now = performance.now()
-      if (readPayload(buf, from, to, reader)) sink.deliver(reader.i, reader.t, now)
+      if (readPayload(buf, from, to, reader)) sink.deliver(reader.i, reader.t, readAt)
       else sink.count('MSG without payload')
     }
     const { ws } = await connect(server, options, 'SUB bench 1\r\n', onMsg)

@@ -1,5 +1,5 @@
 /**
- * Socket.IO 4 (bench/peers/socketio-rooms.js), spoken to over the `ws` client: engine.io v4
+ * Socket.IO 4 (bench/peers/socketio-rooms.js), spoken to over the generator's WebSocket client: engine.io v4
  * packets (`0{…}` open, `2` ping answered with `3`, `4…` messages) carrying socket.io v5 packets
  * (`40` connect to `/`, `42[…]` event, `42<id>[…]` event asking an ack, `43<id>[…]` the ack).
  * A subscriber is subscribed once its `join` is acknowledged.
@@ -7,14 +7,14 @@
 import process from 'node:process'
 import { createPayloadReader, readPayload } from '../scan.js'
 import { startProcess } from '../server-process.js'
-import { deferred, openSocket, terminate } from '../socket.js'
+import { deferred, openSocket, readAt, terminate } from '../socket.js'
 
 const SETUP_TIMEOUT_MS = 10_000
 const EVENT = 0x34 // '4': an engine.io message; then '2' a socket.io event, '3' an ack, '0' connect
 
 /**
- * Opens an engine.io websocket and connects to the namespace `/`; `onEvent(buf)` gets the
- * `42…` packets.
+ * Opens an engine.io websocket and connects to the namespace `/`; `onEvent(buf, from, to)` gets
+ * the `42…` packets.
  */
 const connect = async (server, options, onEvent) => {
   const { sink } = options
@@ -23,13 +23,15 @@ const connect = async (server, options, onEvent) => {
   const url = `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`
   const ws = await openSocket(url, {
     ...options,
-    onMessage: (ws, buf) => {
-      if (buf[0] === EVENT && buf[1] === 0x32) return onEvent(buf)
-      if (buf[0] === 0x32 && buf.length === 1) return ws.send('3')
-      if (buf[0] === 0x30) return ws.send('40') // engine.io open: connect to `/`
-      if (buf[0] === EVENT && buf[1] === 0x30) return connected.resolve()
-      if (buf[0] === EVENT && buf[1] === 0x33) return acked.resolve()
-      sink.count(`packet ${buf.toString('utf8', 0, 2)}`)
+    onMessage: (ws, buf, from, to) => {
+      const first = buf[from]
+      const second = to - from > 1 ? buf[from + 1] : -1
+      if (first === EVENT && second === 0x32) return onEvent(buf, from, to)
+      if (first === 0x32 && to - from === 1) return ws.send('3')
+      if (first === 0x30) return ws.send('40') // engine.io open: connect to `/`
+      if (first === EVENT && second === 0x30) return connected.resolve()
+      if (first === EVENT && second === 0x33) return acked.resolve()
+      sink.count(`packet ${buf.toString('utf8', from, Math.min(to, from + 2))}`)
     },
     onClose: (code) => {
       connected.reject(new Error(`closed ${code}`))
@@ -56,9 +58,8 @@ export const socketio = {
   async subscriber(server, options) {
     const { sink } = options
     const reader = createPayloadReader()
-    const onEvent = (buf) => {
-      const now = performance.now()
-      if (readPayload(buf, 0, buf.length, reader)) sink.deliver(reader.i, reader.t, now)
+    const onEvent = (buf, from, to) => {
+      if (readPayload(buf, from, to, reader)) sink.deliver(reader.i, reader.t, readAt)
       else sink.count('event without payload')
     }
     const { ws, acked } = await connect(server, options, onEvent)

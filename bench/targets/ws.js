@@ -5,7 +5,7 @@
 import process from 'node:process'
 import { createPayloadReader, readPayload } from '../scan.js'
 import { startProcess } from '../server-process.js'
-import { openSocket, terminate } from '../socket.js'
+import { openSocket, readAt, terminate } from '../socket.js'
 
 const wsTarget = (name, peerArgs) => ({
   name,
@@ -24,9 +24,8 @@ const wsTarget = (name, peerArgs) => ({
     const reader = createPayloadReader()
     const ws = await openSocket(`ws://127.0.0.1:${server.port}/`, {
       ...options,
-      onMessage: (_ws, buf) => {
-        const now = performance.now()
-        if (readPayload(buf, 0, buf.length, reader)) sink.deliver(reader.i, reader.t, now)
+      onMessage: (_ws, buf, from, to) => {
+        if (readPayload(buf, from, to, reader)) sink.deliver(reader.i, reader.t, readAt)
         else sink.count('message without payload')
       },
       onClose: (code) => sink.closed(code),
