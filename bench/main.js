@@ -36,7 +36,7 @@ const runMode = async ([flag, path, name]) => {
     process.stderr.write(`bench: ${flag} needs bench/${path.slice(2)}, which does not exist yet\n`)
     process.exit(2)
   }
-  await module[name]({ argv })
+  return await module[name]({ argv }) // the exit code: 0 passed, 1 failed, 2 bad command line
 }
 
 const runComparison = async () => {
@@ -74,7 +74,7 @@ process.once('SIGTERM', () => process.exit(143))
 
 const mode = modes.find(([flag]) => argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`)))
 ;(mode === undefined ? runComparison() : runMode(mode)).then(
-  () => process.exit(0),
+  (code) => process.exit(typeof code === 'number' ? code : 0),
   (err) => {
     process.stderr.write(
       `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -275,12 +275,21 @@ class Soak {
     for (let i = 0; i < paused; i++) this.later(() => this.startPaused(), i * 2_000)
     this.every(() => this.sample(), SAMPLE_EVERY_MS)
     this.every(() => log(this.progressLine()), REPORT_EVERY_MS)
+    // A server that dies (crash, OOM, killed) ends the soak at once, failed.
+    this.every(() => {
+      if (!this.server.isRunning()) this.stopEarly()
+    }, 1_000)
 
     await new Promise((resolve) => {
       this.stopEarly = resolve
       this.later(resolve, durationMs)
     })
     const ranMs = this.elapsedMs()
+    if (!this.server.isRunning()) {
+      log(`soak: FAILED (the server exited after ${fmt(ranMs / 1_000)} s)`)
+      log(`server stderr:\n${this.server.stderrTail()}`)
+      return 1
+    }
     const serverCpuPct = Math.round(
       ((procCpuSeconds(this.server.pid) - cpuAtStart) / (ranMs / 1_000)) * 100,
     )
