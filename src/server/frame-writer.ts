@@ -53,9 +53,11 @@ export class FrameScheduler {
     const wasOver = queue.queuedBytes + socket.writableLength > socket.writableHighWaterMark
     parts.length = 0
     queue.queuedBytes = 0
-    if (bytes !== undefined && socket.write(bytes) && wasOver)
+    if (bytes === undefined) return
+    if (!socket.write(bytes)) queue.awaitDrain()
+    else if (wasOver)
       queueMicrotask(() => {
-        queue.onDrain()
+        queue.drainTarget.drain()
       })
   }
 
@@ -69,7 +71,7 @@ export class FrameScheduler {
   }
 }
 
-const noop = (): void => undefined
+const noDrainTarget = { drain: (): void => undefined }
 /** WebSocket `readyState` OPEN. */
 const OPEN = 1
 
@@ -93,10 +95,12 @@ export class FrameQueue {
   /** The WebSocket: frames are written only while it is open. */
   readonly peer: { readonly readyState: number }
   /**
-   * Called when the queue and the socket held more than the socket's high-water mark and the
-   * socket took it all without a 'drain' of its own to come (the socket emits one otherwise).
+   * Told when the queue and the socket held more than the socket's high-water mark and are below
+   * it again: after the socket's 'drain', or at once when the socket took it all.
    */
-  onDrain: () => void = noop
+  drainTarget: { drain(): void } = noDrainTarget
+  /** A 'drain' listener is on the socket: added only when a write filled it (idle sockets have none). */
+  #isAwaitingDrain = false
   readonly #scheduler: FrameScheduler
 
   constructor(scheduler: FrameScheduler, socket: Duplex, peer: { readonly readyState: number }) {
@@ -109,6 +113,16 @@ export class FrameQueue {
     if (this.parts.length === 0) this.#scheduler.schedule(this)
     this.parts.push(payload)
     this.queuedBytes += payload.length
+  }
+
+  /** The socket's buffer is full: tell {@link drainTarget} when it has drained. */
+  awaitDrain(): void {
+    if (this.#isAwaitingDrain) return
+    this.#isAwaitingDrain = true
+    this.socket.once('drain', () => {
+      this.#isAwaitingDrain = false
+      this.drainTarget.drain()
+    })
   }
 
   /** Writes what is queued now, ahead of the turn's flush. */

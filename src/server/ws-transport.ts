@@ -49,6 +49,7 @@ class WsTransport implements Transport {
   readonly #socket: Duplex
   readonly #queue: FrameQueue
   readonly #counters: TrafficCounters
+  #handlers: TransportHandlers | undefined
   #isClosing = false
 
   constructor(
@@ -93,42 +94,51 @@ class WsTransport implements Transport {
     if (this.#ws.readyState === 1) this.#ws.ping()
   }
 
+  /** The socket's events, from the shared listeners below. */
+  received(data: Buffer, isBinary: boolean): void {
+    this.#counters.messagesIn += 1
+    this.#handlers?.message(data, isBinary)
+  }
+
+  closed(code: number, reason: Buffer): void {
+    this.#handlers?.close(code, reason.toString())
+  }
+
+  ponged(): void {
+    this.#handlers?.pong()
+  }
+
+  failed(err: Error): void {
+    this.#handlers?.error(err)
+  }
+
   listen(handlers: TransportHandlers): void {
     const ws = this.#ws
-    listeners.set(ws, { counters: this.#counters, handlers })
+    this.#handlers = handlers
+    listeners.set(ws, this)
     ws.on('message', onMessage)
     ws.on('close', onClose) // ws emits it once
     ws.on('pong', onPong)
     // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
     ws.on('error', onError)
-    const drain = (): void => {
-      handlers.drain()
-    }
-    this.#socket.on('drain', drain)
-    this.#queue.onDrain = drain
+    this.#queue.drainTarget = handlers
   }
 }
 
 // The listeners every socket shares (`this` is the socket that emitted), so that an idle
 // connection holds no closures for them; each socket's handlers are found here.
-const listeners = new WeakMap<
-  WebSocket,
-  { readonly counters: TrafficCounters; readonly handlers: TransportHandlers }
->()
+const listeners = new WeakMap<WebSocket, WsTransport>()
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  const events = listeners.get(this)
-  if (events === undefined) return
-  events.counters.messagesIn += 1
-  events.handlers.message(data, isBinary)
+  listeners.get(this)?.received(data, isBinary)
 }
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  listeners.get(this)?.handlers.close(code, reason.toString())
+  listeners.get(this)?.closed(code, reason)
 }
 function onPong(this: WebSocket): void {
-  listeners.get(this)?.handlers.pong()
+  listeners.get(this)?.ponged()
 }
 function onError(this: WebSocket, err: Error): void {
-  listeners.get(this)?.handlers.error(err)
+  listeners.get(this)?.failed(err)
 }
 
 export const createWsTransport = (
