@@ -8,7 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createTextApp } from '../src/apps/index.js'
 import { SUBPROTOCOL, type ConnectResult } from '../src/protocol/index.js'
-import { createServer, type HubbubServer, type ServerOptions } from '../src/server/index.js'
+import {
+  createServer,
+  type App,
+  type HubbubServer,
+  type ServerOptions,
+} from '../src/server/index.js'
 import { verifiedWsVersion } from '../src/server/ws-transport.js'
 import { createHarness } from './support/sdk.js'
 import { opened } from './support/frames.js'
@@ -250,6 +255,28 @@ describe('framing', () => {
       { kind: 'text', text: 'Echo: last words' },
       { kind: 'close', code: 1000, reason: 'bye' },
     ])
+  })
+
+  it('closes 4001 a plain client that has more than maxBufferedBytes waiting after a turn', async () => {
+    const flood: App = {
+      name: 'flood',
+      setup(hub) {
+        hub.text('/flood', (connection) => {
+          // 200 lines of 60 KB in one turn: far past the cap and what the kernel takes at once.
+          connection.on('message', () => {
+            for (let i = 0; i < 200; i++) connection.send('y'.repeat(60_000))
+          })
+        })
+      },
+    }
+    const server = await start({ apps: [flood], maxBufferedBytes: 256 * 1024 })
+    const raw = await RawSocket.open(server.port, { path: '/flood', protocol: undefined })
+    rawSockets.push(raw)
+    raw.sendText('go')
+    expect(await raw.closed()).toEqual({ code: 4001, reason: 'slow consumer' })
+    // What was queued before the close frame still arrived, whole.
+    const texts = raw.events.filter((event) => event.kind === 'text')
+    expect(texts.length).toBe(200)
   })
 
   it('runs on the ws release its framing was checked against', () => {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DEFAULT_URL, resolveServerUrl } from './client-flags.js'
+import { clientOptions, DEFAULT_URL, resolveServerUrl } from './client-flags.js'
 import { Failure } from './failure.js'
 import { openRawSocket } from './raw-socket.js'
 import { ExitCode, parseCount, UsageError, withUsageErrors, type Command } from './usage.js'
@@ -71,13 +71,13 @@ const run = async (args: string[]): Promise<ExitCode> => {
       strict: true,
       allowPositionals: true,
       options: {
-        url: { type: 'string', short: 'u' },
+        url: clientOptions.url,
+        help: clientOptions.help,
         subscribers: { type: 'string' },
         seconds: { type: 'string' },
         window: { type: 'string' },
         'rate-seconds': { type: 'string' },
         json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
       },
     }),
   )

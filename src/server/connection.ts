@@ -81,8 +81,6 @@ export class Connection implements Recipient {
   /** Subscriptions catching up; created on demand (most sockets never fill up). */
   #lagging: Map<Subscription, LagCause> | undefined
   #isCatchingUp = false
-  /** A buffer-cap check is waiting for this turn's writes, see {@link Connection.#checkBufferCap}. */
-  #isBufferCapPending = false
 
   constructor(transport: Transport, context: ConnectionContext) {
     this.#transport = transport
@@ -103,27 +101,6 @@ export class Connection implements Recipient {
     }, options.connectTimeoutMs)
     this.#connectTimer = Number(deadline)
     transport.listen(new Connection.#Events(this))
-  }
-
-  /**
-   * To call after each send: when the transport holds more than `maxBufferedBytes`, closes 4001 if
-   * that is still so after this turn's writes were offered to the kernel. The contract of
-   * `createBufferCap`, as a method: no closures held per connection.
-   */
-  #checkBufferCap(): void {
-    const { maxBufferedBytes } = this.#options
-    if (this.#isBufferCapPending || this.#transport.bufferedBytes <= maxBufferedBytes) return
-    this.#isBufferCapPending = true
-    setImmediate(() => {
-      this.#isBufferCapPending = false
-      if (this.#transport.bufferedBytes > maxBufferedBytes)
-        this.disconnect(
-          new Disconnect(
-            CloseCode.SlowConsumer,
-            `slow consumer: more than ${maxBufferedBytes} bytes waiting`,
-          ),
-        )
-    })
   }
 
   /**
@@ -176,6 +153,12 @@ export class Connection implements Recipient {
       this.#connection.#onDrain()
     }
 
+    overflow(): void {
+      const { maxBufferedBytes } = this.#connection.#options
+      const reason = `slow consumer: more than ${maxBufferedBytes} bytes waiting`
+      this.#connection.disconnect(new Disconnect(CloseCode.SlowConsumer, reason))
+    }
+
     pong(): void {
       // Protocol clients answer the protocol's own ping.
     }
@@ -206,11 +189,10 @@ export class Connection implements Recipient {
     this.disconnect(new Disconnect(CloseCode.GoingAway, formatRetryHint('shutdown', retryMs)))
   }
 
-  /** The fan-out hot path: no allocation, one read of the buffered bytes. */
+  /** The fan-out hot path: no allocation, one read of the buffered bytes, one push. */
   deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void {
     if (sub.phase === 'lagging' || this.#phase === 'closed') return
-    const bufferedBytes = this.#transport.bufferedBytes
-    const isFull = bufferedBytes > this.#options.sendHighWaterBytes
+    const isFull = this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
     if (isFull && isRecoverable(sub)) {
       this.#lag(sub, 'slow')
       return
@@ -222,7 +204,6 @@ export class Connection implements Recipient {
       // A newer value supersedes one held back while the socket was full.
       this.#latest?.delete(sub.channel)
       this.#transport.send(frame)
-      if (bufferedBytes + frame.length > this.#options.maxBufferedBytes) this.#checkBufferCap()
     } else if (sub.options.backpressure === 'latest')
       (this.#latest ??= new Map()).set(sub.channel, frame)
   }
@@ -235,17 +216,13 @@ export class Connection implements Recipient {
       this.#hub.unsubscribe(sub).catch((err: unknown) => {
         this.#log.error({ err, channel: sub.channel }, 'unsubscribe failed')
       })
-      this.#send(frame)
+      this.#transport.send(frame)
       return
     }
-    if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes) this.#send(frame)
+    if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes)
+      this.#transport.send(frame)
     else if (event.type === 'signal' && signalPolicy(sub) === 'latest')
       (this.#latest ??= new Map()).set(`${sub.channel}\u0000${event.from.client}`, frame)
-  }
-
-  #send(frame: Buffer | string): void {
-    this.#transport.send(frame)
-    this.#checkBufferCap()
   }
 
   #receive(data: Buffer, isBinary: boolean): void {
@@ -514,7 +491,7 @@ export class Connection implements Recipient {
       this.#replyError(id, err)
       return
     }
-    this.#send(text)
+    this.#transport.send(text)
   }
 
   #replyError(id: number, err: unknown): void {
@@ -528,7 +505,7 @@ export class Connection implements Recipient {
       this.#log.error({ err, client: this.#member.client }, 'request failed')
       error = { code: ErrorCode.Internal, message: 'internal error' }
     }
-    if (this.#phase !== 'closed') this.#send(JSON.stringify({ type: 'reply', id, error }))
+    if (this.#phase !== 'closed') this.#transport.send(JSON.stringify({ type: 'reply', id, error }))
   }
 
   #lag(sub: Subscription, cause: LagCause): void {
@@ -544,7 +521,7 @@ export class Connection implements Recipient {
     if (this.#transport.bufferedBytes > this.#options.sendHighWaterBytes) return
     const latest = this.#latest
     this.#latest = undefined
-    for (const frame of latest?.values() ?? []) this.#send(frame)
+    for (const frame of latest?.values() ?? []) this.#transport.send(frame)
     void this.#catchUp()
   }
 
@@ -582,7 +559,7 @@ export class Connection implements Recipient {
             if (pub.seq <= sub.lastSeq) continue
             if (this.#isSocketFull()) return
             sub.lastSeq = pub.seq
-            if (!isOwn(sub, pub)) this.#send(encodePub(sub.channel, pub))
+            if (!isOwn(sub, pub)) this.#transport.send(encodePub(sub.channel, pub))
           }
           const top = this.#hub.seenTop(sub.channel)
           if (top === undefined || top.epoch !== sub.epoch || top.seq <= sub.lastSeq) {

@@ -12,10 +12,15 @@ import type { Duplex } from 'node:stream'
  * packed into one text message, newline-separated (JSON text never holds a raw newline), up to
  * `maxBatchBytes` per message; other sockets get one message per payload, as with `ws.send`.
  *
+ * After the turn's write, a socket that still holds more than `maxBufferedBytes` is reported
+ * (`overflow`): the hard cap is judged once the turn's bytes were offered to the kernel, so a
+ * client that reads promptly is never taken for a slow one.
+ *
  * Payloads must never be mutated once queued: they are shared between sockets until written.
  */
 export class FrameScheduler {
   readonly #maxBatchBytes: number
+  readonly #maxBufferedBytes: number
   #dirty: FrameQueue[] = []
   #spare: FrameQueue[] = []
   /** Recently framed payload sequences of this flush, newest first. */
@@ -23,15 +28,19 @@ export class FrameScheduler {
   readonly #flushAll = (): void => {
     const dirty = this.#dirty
     this.#dirty = this.#spare
-    for (const queue of dirty) this.flush(queue)
+    for (const queue of dirty) this.#write(queue, true)
     dirty.length = 0
     this.#spare = dirty
     this.#memo.length = 0
   }
 
-  /** @param maxBatchBytes Largest packed message for batching sockets; 0 never packs. */
-  constructor(maxBatchBytes: number) {
+  /**
+   * @param maxBatchBytes Largest packed message for batching sockets; 0 never packs.
+   * @param maxBufferedBytes Bytes a socket may hold after a turn's write before `overflow`.
+   */
+  constructor(maxBatchBytes: number, maxBufferedBytes: number) {
     this.#maxBatchBytes = maxBatchBytes
+    this.#maxBufferedBytes = maxBufferedBytes
   }
 
   /** Called by a queue on its first payload of a turn. */
@@ -42,6 +51,11 @@ export class FrameScheduler {
 
   /** Writes a queue's payloads now (before a close frame, say), or drops them if it is closed. */
   flush(queue: FrameQueue): void {
+    this.#write(queue, false)
+  }
+
+  /** `isTurnEnd`: the turn's flush, which also judges the hard cap. */
+  #write(queue: FrameQueue, isTurnEnd: boolean): void {
     const parts = queue.parts
     if (parts.length === 0) return
     const isBatch = queue.isBatch && this.#maxBatchBytes > 0
@@ -57,7 +71,11 @@ export class FrameScheduler {
     if (!socket.write(bytes)) queue.awaitDrain()
     else if (wasOver)
       queueMicrotask(() => {
-        queue.drainTarget.drain()
+        queue.listener.drain()
+      })
+    if (isTurnEnd && socket.writableLength > this.#maxBufferedBytes)
+      queueMicrotask(() => {
+        queue.listener.overflow()
       })
   }
 
@@ -71,7 +89,15 @@ export class FrameScheduler {
   }
 }
 
-const noDrainTarget = { drain: (): void => undefined }
+/** What a queue tells its owner (see {@link FrameQueue.listener}). */
+export interface QueueListener {
+  /** The socket is below its high-water mark again after the queue and it were above. */
+  drain(): void
+  /** After the turn's write, the socket holds more than `maxBufferedBytes`. */
+  overflow(): void
+}
+
+const noListener: QueueListener = { drain: () => undefined, overflow: () => undefined }
 /** WebSocket `readyState` OPEN. */
 const OPEN = 1
 
@@ -95,10 +121,11 @@ export class FrameQueue {
   /** The WebSocket: frames are written only while it is open. */
   readonly peer: { readonly readyState: number }
   /**
-   * Told when the queue and the socket held more than the socket's high-water mark and are below
-   * it again: after the socket's 'drain', or at once when the socket took it all.
+   * Told `drain` when the queue and the socket held more than the socket's high-water mark and
+   * are below it again (after the socket's 'drain', or at once when the socket took it all), and
+   * `overflow` when a turn's write left more than `maxBufferedBytes` in the socket.
    */
-  drainTarget: { drain(): void } = noDrainTarget
+  listener: QueueListener = noListener
   /** A 'drain' listener is on the socket: added only when a write filled it (idle sockets have none). */
   #isAwaitingDrain = false
   readonly #scheduler: FrameScheduler
@@ -115,13 +142,13 @@ export class FrameQueue {
     this.queuedBytes += payload.length
   }
 
-  /** The socket's buffer is full: tell {@link drainTarget} when it has drained. */
+  /** The socket's buffer is full: tell {@link listener} when it has drained. */
   awaitDrain(): void {
     if (this.#isAwaitingDrain) return
     this.#isAwaitingDrain = true
     this.socket.once('drain', () => {
       this.#isAwaitingDrain = false
-      this.drainTarget.drain()
+      this.listener.drain()
     })
   }
 

@@ -106,7 +106,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     autoPong: true,
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   })
-  const scheduler = new FrameScheduler(resolved.maxBatchBytes)
+  const scheduler = new FrameScheduler(resolved.maxBatchBytes, resolved.maxBufferedBytes)
 
   const http = createHttpServer(
     {

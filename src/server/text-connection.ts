@@ -5,7 +5,6 @@ import type { ResolvedOptions } from './options.js'
 import { createTokenBucket, createWindowCounter, type WindowCounter } from './rate-limit.js'
 import type { Transport } from './transport.js'
 import { startHeartbeat } from './heartbeat.js'
-import { createBufferCap } from './buffer-cap.js'
 
 /** A served text connection, as the server sees it. */
 export interface ServedText {
@@ -52,9 +51,6 @@ export const serveText = (
       }
   }
 
-  const checkBufferCap = createBufferCap(transport, options.maxBufferedBytes, () => {
-    close(CloseCode.SlowConsumer, 'slow consumer')
-  })
   const heartbeat = startHeartbeat({
     intervalMs: options.pingIntervalMs,
     timeoutMs: options.pongTimeoutMs,
@@ -77,7 +73,6 @@ export const serveText = (
     send(text) {
       if (isClosed) return
       transport.send(text)
-      checkBufferCap()
     },
     close,
     on(event, listener) {
@@ -107,6 +102,9 @@ export const serveText = (
       context.onClose(served)
     },
     drain: () => undefined,
+    overflow() {
+      close(CloseCode.SlowConsumer, 'slow consumer')
+    },
     pong() {
       heartbeat.pong()
     },

@@ -5,6 +5,8 @@ export interface TransportHandlers {
   close(code: number, reason: string): void
   /** The send buffer emptied after having been full. */
   drain(): void
+  /** After a turn's writes the socket still holds more than `maxBufferedBytes`: a slow consumer. */
+  overflow(): void
   /** A WebSocket-level pong arrived. */
   pong(): void
   /** A protocol-level fault (bad frame, reset peer); `close` follows. */

@@ -121,7 +121,7 @@ class WsTransport implements Transport {
     ws.on('pong', onPong)
     // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
     ws.on('error', onError)
-    this.#queue.drainTarget = handlers
+    this.#queue.listener = handlers
   }
 }
 
