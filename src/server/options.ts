@@ -11,6 +11,34 @@ export interface Identity {
   info?: unknown
   /** When the credential expires (ms since the Unix epoch): the connection is then closed 4003. */
   expiresAt?: number
+  /**
+   * Channel patterns (as in `channels` rules: `*` matches any run of characters) this token
+   * grants: every client action on a matching channel is allowed unless the channel's rule for
+   * that action is `server`. @default undefined (no grants)
+   */
+  channels?: string[]
+}
+
+/** How a server verifies JWTs (`jose`). Exactly one of `secret`, `publicKey` and `jwksUrl`. */
+export interface JwtOptions {
+  /** Shared secret for HS256, HS384 and HS512. */
+  secret?: string
+  /** PEM public key (SPKI or certificate) for RS*, PS*, ES* or EdDSA, as its key type allows. */
+  publicKey?: string
+  /** A JWKS URL: keys are cached and fetched again when a token names an unknown `kid`. */
+  jwksUrl?: string
+  /** Required `aud`, when set. @default undefined (not checked) */
+  audience?: string
+  /** Required `iss`, when set. @default undefined (not checked) */
+  issuer?: string
+  /** Clock skew allowed on `exp` and `nbf`. @default 5_000 */
+  clockToleranceMs?: number
+}
+
+/** A certificate and its private key, PEM. */
+export interface TlsOptions {
+  cert: string | Buffer
+  key: string | Buffer
 }
 
 /** Options of {@link createServer}. Every field is optional. */
@@ -35,6 +63,36 @@ export interface ServerOptions {
    * @default undefined (tokens are refused)
    */
   authenticate?: (token: string) => Identity | Promise<Identity>
+  /**
+   * Verifies connect tokens as JWTs; used when `authenticate` is not given.
+   * @default undefined (tokens are refused unless `authenticate` is given)
+   */
+  jwt?: JwtOptions
+  /**
+   * The server secret that signs anonymous credentials (at least 32 bytes of entropy). Keep it
+   * across restarts so anonymous people keep their identity. @default a random secret per process
+   */
+  secret?: string
+  /** Accept connections without a token (anonymous, with a server-issued credential). @default true */
+  anonymous?: boolean
+  /**
+   * Bearer key of the HTTP API at `/api/<method>`, compared in constant time.
+   * @default undefined (the API answers 404)
+   */
+  apiKey?: string
+  /** Serve https and wss with this certificate. @default undefined (plain http and ws) */
+  tls?: TlsOptions
+  /**
+   * Host names (the Host header, without port) this server answers to, besides localhost, IP
+   * addresses and this machine's host name; `'*'` allows any. Others get HTTP 403, which stops DNS
+   * rebinding. @default []
+   */
+  publicHosts?: string[]
+  /**
+   * Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry (for
+   * per-IP limits and logs). @default false
+   */
+  trustProxy?: boolean
   /** pino logger. @default pino at level 'warn' on stderr */
   logger?: Logger
 
@@ -97,7 +155,18 @@ export interface ServerOptions {
 
 type Tuning = Omit<
   ServerOptions,
-  'engine' | 'apps' | 'channels' | 'nodeId' | 'staticDir' | 'authenticate' | 'logger' | 'host'
+  | 'engine'
+  | 'apps'
+  | 'channels'
+  | 'nodeId'
+  | 'staticDir'
+  | 'authenticate'
+  | 'logger'
+  | 'host'
+  | 'jwt'
+  | 'secret'
+  | 'apiKey'
+  | 'tls'
 >
 
 export const serverDefaults: Required<Tuning> = {
@@ -126,11 +195,16 @@ export const serverDefaults: Required<Tuning> = {
   presenceTtlMs: 60_000,
   shutdownTimeoutMs: 5_000,
   shutdownSpreadMs: 5_000,
+  anonymous: true,
+  publicHosts: [],
+  trustProxy: false,
 }
 
 /** Options with every default applied, as the internals receive them. */
 export type ResolvedOptions = Required<Tuning> &
-  Pick<ServerOptions, 'host' | 'staticDir' | 'authenticate'> & {
+  Pick<ServerOptions, 'host' | 'staticDir' | 'authenticate' | 'jwt' | 'apiKey' | 'tls'> & {
+    /** The resolved secret (given, or random per process). */
+    secret: string
     engine: Engine
     apps: App[]
     channels: Record<string, ChannelOptions>

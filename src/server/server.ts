@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
@@ -31,6 +32,7 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
     apps: options.apps ?? [],
     channels: options.channels ?? {},
     nodeId: options.nodeId ?? randomId(6),
+    secret: options.secret ?? randomBytes(32).toString('base64url'),
     logger: options.logger ?? pino({ level: 'warn' }, pino.destination(2)),
   }
 }
