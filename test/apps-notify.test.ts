@@ -12,7 +12,7 @@ import { createNotifyApp, type NotifyEvent, type NotificationItem } from '../src
 import { createSqliteEngine } from '../src/server/index.js'
 import { Inbox } from './support/frames.js'
 import { useServer } from './support/harness.js'
-import type { TestClient } from './support/protocol-client.js'
+import { credentialOf, type TestClient } from './support/protocol-client.js'
 
 const { start, connect } = useServer({ apps: [createNotifyApp()] })
 const root = mkdtempSync(join(tmpdir(), 'hubbub-notify-'))
@@ -50,11 +50,11 @@ const captureLog = () => {
 describe('notify', () => {
   it('sends to a user, keeps every tab of that user in step, and lists the inbox', async () => {
     await start()
-    const tab1 = await connect('Alice', { anonId: 'alice-1' })
-    const tab2 = await connect('Alice', { anonId: 'alice-1' })
+    const tab1 = await connect('Alice')
+    const tab2 = await connect('Alice', { credential: credentialOf(tab1) })
     const sender = await connect('Bob')
-    const user = 'anon:alice-1'
-    expect(tab1.member?.user).toBe(user)
+    const user = String(tab1.member?.user)
+    expect(tab2.member?.user).toBe(user)
     for (const tab of [tab1, tab2])
       expect(await tab.request({ type: 'subscribe', channel: `notify:${user}` })).toMatchObject({
         state: { unread: 0 },
@@ -103,9 +103,11 @@ describe('notify', () => {
 
   it('keeps the inbox and unread count across a restart (SQLite engine)', async () => {
     const file = join(root, 'restart.db')
-    const first = await start({ engine: createSqliteEngine({ file }) })
-    const alice = await connect('Alice', { anonId: 'alice-2' })
-    const user = 'anon:alice-2'
+    // The same server secret on both runs, as `hubbub serve` keeps it in its data directory.
+    const secret = 'a-secret-kept-across-restarts-0123456789'
+    const first = await start({ engine: createSqliteEngine({ file }), secret })
+    const alice = await connect('Alice')
+    const user = String(alice.member?.user)
     const ids: string[] = []
     for (const title of ['a', 'b', 'c']) {
       const { id } = (await rpc(alice, 'notify.send', { user, title, body: '' })) as { id: string }
@@ -115,8 +117,9 @@ describe('notify', () => {
     await rpc(alice, 'notify.dismiss', { id: ids[1] })
     await first.close()
 
-    await start({ engine: createSqliteEngine({ file }) })
-    const again = await connect('Alice', { anonId: 'alice-2' })
+    await start({ engine: createSqliteEngine({ file }), secret })
+    const again = await connect('Alice', { credential: credentialOf(alice) })
+    expect(again.member?.user).toBe(user)
     expect(await again.request({ type: 'subscribe', channel: `notify:${user}` })).toMatchObject({
       state: { unread: 1 },
     })
@@ -133,8 +136,8 @@ describe('notify', () => {
 
   it('keeps the newest maxItemsPerUser notifications, with the unread count to match', async () => {
     await start({ apps: [createNotifyApp({ maxItemsPerUser: 3 })] })
-    const alice = await connect('Alice', { anonId: 'alice-3' })
-    const user = 'anon:alice-3'
+    const alice = await connect('Alice')
+    const user = String(alice.member?.user)
     for (const title of ['1', '2', '3']) await rpc(alice, 'notify.send', { user, title, body: '' })
     await rpc(alice, 'notify.read', { id: '1' })
     for (const title of ['4', '5']) await rpc(alice, 'notify.send', { user, title, body: '' })
@@ -150,9 +153,10 @@ describe('notify', () => {
     const notify = createNotifyApp()
     await expect(notify.send('anon:x', { title: 't', body: '' })).rejects.toThrow(/not set up/)
     await start({ apps: [notify] })
-    const alice = await connect('Alice', { anonId: 'alice-7' })
-    await alice.request({ type: 'subscribe', channel: 'notify:anon:alice-7' })
-    expect(await notify.send('anon:alice-7', { title: 'From the backend', body: 'hi' })).toBe('1')
+    const alice = await connect('Alice')
+    const user = String(alice.member?.user)
+    await alice.request({ type: 'subscribe', channel: `notify:${user}` })
+    expect(await notify.send(user, { title: 'From the backend', body: 'hi' })).toBe('1')
     expect(await nextEvent(alice)).toMatchObject({
       kind: 'notification',
       item: { id: '1', title: 'From the backend' },
@@ -162,18 +166,18 @@ describe('notify', () => {
 
   it('lets only whom canSend accepts use notify.send', async () => {
     await start({ apps: [createNotifyApp({ canSend: (member, user) => member.user === user })] })
-    const alice = await connect('Alice', { anonId: 'alice-8' })
-    const bob = await connect('Bob', { anonId: 'bob-8' })
-    const draft = { user: 'anon:alice-8', title: 't', body: '' }
+    const alice = await connect('Alice')
+    const bob = await connect('Bob')
+    const draft = { user: String(alice.member?.user), title: 't', body: '' }
     await expect(rpc(bob, 'notify.send', draft)).rejects.toThrow(/^forbidden/)
     expect(await rpc(alice, 'notify.send', draft)).toEqual({ id: '1' })
   })
 
   it('lets only the user itself read notify:<user>', async () => {
     await start()
-    const alice = await connect('Alice', { anonId: 'alice-6' })
+    const alice = await connect('Alice')
     const mallory = await connect('Mallory')
-    const channel = 'notify:anon:alice-6'
+    const channel = `notify:${String(alice.member?.user)}`
     await expect(mallory.request({ type: 'subscribe', channel })).rejects.toThrow(/^forbidden/)
     await expect(mallory.request({ type: 'history', channel })).rejects.toThrow(/^forbidden/)
     await expect(mallory.request({ type: 'presence', channel })).rejects.toThrow(/^forbidden/)
@@ -210,8 +214,8 @@ describe('notify demo', () => {
   it('sends random notifications while the user watches; stops when nobody of it does', async () => {
     const log = captureLog()
     await start({ apps: [demoApp()], logger: log.logger })
-    const alice = await connect('Alice', { anonId: 'alice-4' })
-    const user = 'anon:alice-4'
+    const alice = await connect('Alice')
+    const user = String(alice.member?.user)
     await alice.request({ type: 'subscribe', channel: `notify:${user}` })
     expect(await rpc(alice, 'notify.demo', { enabled: true })).toEqual({ enabled: true })
     expect(await rpc(alice, 'notify.demo', { enabled: true })).toEqual({ enabled: true })
@@ -225,24 +229,26 @@ describe('notify demo', () => {
   it('stops when disabled, after its lifetime, and when the app closes', async () => {
     const log = captureLog()
     const server = await start({ apps: [demoApp(40)], logger: log.logger })
-    const alice = await connect('Alice', { anonId: 'alice-5' })
-    const bob = await connect('Bob', { anonId: 'bob-5' })
+    const alice = await connect('Alice')
+    const bob = await connect('Bob')
+    const aliceUser = String(alice.member?.user)
+    const bobUser = String(bob.member?.user)
     for (const [client, user] of [
-      [alice, 'anon:alice-5'],
-      [bob, 'anon:bob-5'],
+      [alice, aliceUser],
+      [bob, bobUser],
     ] as const)
       await client.request({ type: 'subscribe', channel: `notify:${user}` })
 
     await rpc(alice, 'notify.demo', { enabled: true })
     await rpc(alice, 'notify.demo', { enabled: false })
-    expect(await log.demoStopped('anon:alice-5')).toMatchObject({ reason: 'disabled' })
+    expect(await log.demoStopped(aliceUser)).toMatchObject({ reason: 'disabled' })
     await rpc(bob, 'notify.demo', { enabled: true })
-    expect(await log.demoStopped('anon:bob-5')).toMatchObject({ reason: 'lifetime' })
+    expect(await log.demoStopped(bobUser)).toMatchObject({ reason: 'lifetime' })
 
     await rpc(alice, 'notify.demo', { enabled: true })
     const closing = server.close()
     // Shutdown closes the connections before the apps: the demo stops for whichever comes first.
-    const stopped = (await log.demoStopped('anon:alice-5')) as { reason: string }
+    const stopped = (await log.demoStopped(aliceUser)) as { reason: string }
     expect(['closed', 'unwatched']).toContain(stopped.reason)
     await closing
   })

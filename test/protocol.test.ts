@@ -3,7 +3,7 @@ import type { Member, Pub } from '../src/protocol/index.js'
 import { pino } from 'pino'
 import { createServer, ErrorCode, ReplyError, type HubbubServer } from '../src/server/index.js'
 import { useServer } from './support/harness.js'
-import { TestClient } from './support/protocol-client.js'
+import { credentialOf, TestClient } from './support/protocol-client.js'
 
 const { start, url, connect, track } = useServer(
   {
@@ -48,16 +48,16 @@ describe('connect', () => {
     const member = alice.member as unknown as Record<string, unknown>
     expect(member.name).toBe('Alice')
     expect(member.client).toMatch(/^[\w-]{12}$/)
-    expect(member.user).toBe(`anon:${String(member.client)}`)
+    expect(member.user).toMatch(/^anon:[\w-]{16}$/)
+    expect(member.credential).toMatch(/^a1\./)
     expect(member.node).toMatch(/^[\w-]+$/)
     expect(member.pingMs).toBe(25_000)
   })
 
-  it('gives anonymous connections of one anonId one user id', async () => {
-    const tab1 = await connect('Ann', { anonId: 'browser-123' })
-    const tab2 = await connect('Ann', { anonId: 'browser-123' })
-    expect(tab1.member?.user).toBe('anon:browser-123')
-    expect(tab2.member?.user).toBe('anon:browser-123')
+  it('gives anonymous connections of one credential one user id', async () => {
+    const tab1 = await connect('Ann')
+    const tab2 = await connect('Ann', { credential: credentialOf(tab1) })
+    expect(tab2.member?.user).toBe(tab1.member?.user)
     expect(tab1.member?.client).not.toBe(tab2.member?.client)
   })
 
@@ -258,7 +258,7 @@ describe('resume with since', () => {
   })
 
   it('leaves out the client’s own publications from missed', async () => {
-    const alice = await connect('Alice', { anonId: 'same-person' })
+    const alice = await connect('Alice')
     const sub = (await alice.request({ type: 'subscribe', channel: 'room:own' })) as {
       epoch: string
     }
@@ -329,8 +329,8 @@ describe('history', () => {
 
 describe('presence', () => {
   it('lists one user with two connections as one person with two clients', async () => {
-    const tab1 = await connect('Ann', { anonId: 'ann-device' })
-    const tab2 = await connect('Ann', { anonId: 'ann-device' })
+    const tab1 = await connect('Ann')
+    const tab2 = await connect('Ann', { credential: credentialOf(tab1) })
     const bob = await connect('Bob')
     await tab1.request({ type: 'subscribe', channel: 'room:p' })
     await tab2.request({ type: 'subscribe', channel: 'room:p' })
@@ -344,7 +344,7 @@ describe('presence', () => {
     const byUser = new Map<string, string[]>()
     for (const member of result.members)
       byUser.set(member.user, [...(byUser.get(member.user) ?? []), member.client])
-    expect(byUser.get('anon:ann-device')?.sort()).toEqual(
+    expect(byUser.get(String(tab1.member?.user))?.sort()).toEqual(
       [tab1.member?.client, tab2.member?.client].sort(),
     )
     expect(byUser.size).toBe(2)
@@ -418,18 +418,19 @@ describe('channel guards and stats', () => {
       },
     })
     const at = `ws://localhost:${guarded.port}`
-    const ann = await TestClient.connect(at, 'Ann', { anonId: 'ann' })
-    const mallory = await TestClient.connect(at, 'Mallory', { anonId: 'mal' })
+    const ann = await TestClient.connect(at, 'Ann')
+    const mallory = await TestClient.connect(at, 'Mallory')
+    const annChannel = `private:${String(ann.member?.user)}`
     try {
-      await ann.request({ type: 'subscribe', channel: 'private:anon:ann' })
+      await ann.request({ type: 'subscribe', channel: annChannel })
       for (const frame of [
-        { type: 'subscribe', channel: 'private:anon:ann' },
-        { type: 'presence', channel: 'private:anon:ann' },
-        { type: 'history', channel: 'private:anon:ann' },
-        { type: 'publish', channel: 'private:anon:mal', data: 'x' },
+        { type: 'subscribe', channel: annChannel },
+        { type: 'presence', channel: annChannel },
+        { type: 'history', channel: annChannel },
+        { type: 'publish', channel: `private:${String(mallory.member?.user)}`, data: 'x' },
       ])
         expect(await mallory.call(frame)).toMatchObject({ error: { code: 'forbidden' } })
-      await guarded.hub.publish('private:anon:ann', 'from the server')
+      await guarded.hub.publish(annChannel, 'from the server')
       expect((await ann.next('pub')).pub).toMatchObject({ data: 'from the server' })
       expect(guarded.hub.stats()).toMatchObject({ connections: 2 })
       expect(guarded.hub.stats().messagesIn).toBeGreaterThanOrEqual(7)

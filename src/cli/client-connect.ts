@@ -2,7 +2,6 @@
  * Opening an SDK client for a command: the first connection either succeeds or ends the command
  * with one line saying why; after that the SDK reconnects by itself and the command may report it.
  */
-import { randomBytes } from 'node:crypto'
 import WebSocket from 'ws'
 import {
   connect,
@@ -35,12 +34,6 @@ export const describeClosed = ({ code, reason }: { code: number; reason: string 
   `the server closed the connection: ${reason === '' ? 'no reason given' : reason} (${code})`
 
 /**
- * An anonymous id for this process (DESIGN.md §3 `anonId`), so that its reconnections count as
- * the same person: others see no arrival and departure when the link drops and comes back.
- */
-const processAnonId = randomBytes(12).toString('base64url')
-
-/**
  * Connects to `url` and resolves once the first handshake is done. When that first attempt fails,
  * the client is closed and this rejects with a {@link Failure} such as `cannot reach
  * ws://localhost:8765: connection refused; is \`hubbub serve\` running?`.
@@ -49,7 +42,6 @@ export const connectClient = async (url: string, options: ClientOptions): Promis
   let lastError: Error | undefined
   const client = connect(url, {
     maxReconnectDelayMs: CLI_MAX_RECONNECT_DELAY_MS,
-    anonId: processAnonId,
     ...options,
     WebSocket: recordingWebSocket((error) => {
       lastError = error

@@ -11,6 +11,7 @@ import { SqliteOpenError } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
 import { createServer, serverDefaults, type HubbubServer } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
+import { loadOrCreateSecret, MIN_SECRET_LENGTH, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
 import {
@@ -90,6 +91,9 @@ Options:
       --ping-interval <ms>
                          how often the server pings each client, ${MIN_PING_INTERVAL_MS} or more
                          (env HUBBUB_PING_INTERVAL, default ${serverDefaults.pingIntervalMs})
+      --secret <s>       signs anonymous credentials, ${MIN_SECRET_LENGTH}+ characters (env HUBBUB_SECRET;
+                         default: generated once into <data dir>/secret; with --memory,
+                         random per run, so anonymous identities end with the process)
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -118,6 +122,8 @@ interface ServeSettings {
   logLevel: LogLevel
   /** Server limits given on the command line or in the environment; the rest keep defaults. */
   limits: Limits
+  /** `--secret` or `HUBBUB_SECRET`; undefined: the data directory's (or, with --memory, a random one). */
+  secret: string | undefined
 }
 
 /**
@@ -152,6 +158,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-connections': { type: 'string' },
         'max-connections-per-ip': { type: 'string' },
         'ping-interval': { type: 'string' },
+        secret: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -185,7 +192,13 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     if (flagValue !== undefined) limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
     else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
   }
-  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits }
+  const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
+    throw new UsageError(
+      `${values.secret === undefined ? 'HUBBUB_SECRET' : '--secret'} must be at least ${MIN_SECRET_LENGTH} characters`,
+      NAME,
+    )
+  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits, secret }
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
@@ -243,9 +256,23 @@ const run = async (args: string[]): Promise<ExitCode> => {
     )
     return ExitCode.Runtime
   }
+  let secret = settings.secret
+  if (secret === undefined && !settings.memory) {
+    try {
+      secret = loadOrCreateSecret(settings.dataDir)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      process.stderr.write(
+        `hubbub: cannot keep the server secret in ${secretFile(settings.dataDir)}: ${reason}; fix it, or give --secret\n`,
+      )
+      await engine.close()
+      return ExitCode.Runtime
+    }
+  }
   let server: HubbubServer
   try {
     server = await createServer({
+      secret,
       port: settings.port,
       host: settings.host,
       engine,

@@ -17,8 +17,19 @@ export interface ClientOptions {
   name?: string
   /** A token, or a function returning one, called before every (re)connect. @default undefined (anonymous) */
   token?: string | (() => string | Promise<string>)
-  /** A stable id for this browser/device, so its connections count as one anonymous person. @default undefined */
-  anonId?: string
+  /**
+   * An anonymous credential the server issued before (`client.session.credential`, also in the
+   * `connected` event): connecting with it makes this client that anonymous user again, so a
+   * browser's tabs and reloads are one person. Keep it private: it is what makes you this user.
+   * The client keeps the newest one for its own reconnects. @default undefined (a fresh identity)
+   */
+  credential?: string
+  /**
+   * With a token function and a token that expires: how long before expiry the client asks the
+   * function for a new token and sends it (`refresh`), so the connection is never closed 4003.
+   * @default 30_000 (capped at a fifth of the token's lifetime)
+   */
+  refreshBeforeExpiryMs?: number
   /** The WebSocket class. @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructor
   /** Upper bound of the first reconnect delay (full jitter, doubling). @default 500 */
@@ -39,6 +50,7 @@ export const clientDefaults = {
   requestTimeoutMs: 10_000,
   pingGraceMs: 10_000,
   maxOutbox: 1_000,
+  refreshBeforeExpiryMs: 30_000,
 }
 
 export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed'

@@ -57,6 +57,9 @@ export class Client {
   readonly #link: ClientLink
   /** Why the client closed, once it has. */
   #closedBecause: string | undefined
+  /** The newest anonymous credential: the option's, then whatever the server issued. */
+  #credential: string | undefined
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(url: string, options: ClientOptions = {}) {
     this.#url = url
@@ -67,6 +70,7 @@ export class Client {
       throw new TypeError('no WebSocket class: pass one as the WebSocket option')
     this.#WebSocket = WebSocketClass
     this.#outbox = createOutbox(this.#options.maxOutbox)
+    this.#credential = options.credential
     this.#link = {
       isConnected: () => this.#state === 'connected',
       request: (body, timeoutMs) => this.#request(body, timeoutMs),
@@ -193,7 +197,7 @@ export class Client {
       // Batching lets the server pack a turn's frames into one message: far fewer frames to parse.
       const body: RequestBody = { type: 'connect', batch: true }
       if (this.#options.name !== undefined) body.name = this.#options.name
-      if (this.#options.anonId !== undefined) body.anonId = this.#options.anonId
+      if (this.#credential !== undefined) body.credential = this.#credential
       if (token !== undefined) body.token = token
       this.#requests.call(body, this.#options.requestTimeoutMs).then(
         (result) => {
@@ -235,6 +239,8 @@ export class Client {
   #onConnected(session: ConnectResult): void {
     clearTimeout(this.#handshakeTimer)
     this.#session = session
+    if (session.credential !== undefined) this.#credential = session.credential
+    this.#scheduleRefresh(session.expiresAt)
     this.#attempt = 0
     this.#setState('connected')
     this.#armSilence()
@@ -243,6 +249,35 @@ export class Client {
     // resubscribe reply returns them among the missed ones.
     for (const queued of this.#outbox.takeAll()) this.#sendPublish(queued)
     for (const sub of this.#subs.values()) void sub.resubscribe()
+  }
+
+  /**
+   * Before a token expires, asks the token function for a new one and sends it in a `refresh`.
+   * A failed refresh is reported as an `error`; the server then closes 4003 at expiry and the
+   * reconnect asks the function again.
+   */
+  #scheduleRefresh(expiresAt: number | undefined): void {
+    clearTimeout(this.#refreshTimer)
+    const source = this.#options.token
+    if (expiresAt === undefined || typeof source !== 'function') return
+    const lifetimeMs = expiresAt - Date.now()
+    const leadMs = Math.min(this.#options.refreshBeforeExpiryMs, lifetimeMs / 5)
+    // Timers overflow past ~24.8 days; such a token needs no refresh in any one connection.
+    const delayMs = Math.max(0, lifetimeMs - leadMs)
+    if (delayMs > 2 ** 31 - 1) return
+    this.#refreshTimer = setTimeout(() => {
+      const ws = this.#ws
+      void (async () => {
+        const token = await source()
+        if (ws !== this.#ws || this.#state !== 'connected') return
+        const result = (await this.#request({ type: 'refresh', token })) as {
+          expiresAt?: number
+        }
+        if (ws === this.#ws) this.#scheduleRefresh(result.expiresAt)
+      })().catch((err: unknown) => {
+        this.#emitter.emit('error', err instanceof Error ? err : new Error(String(err)))
+      })
+    }, delayMs)
   }
 
   /**
@@ -359,6 +394,7 @@ export class Client {
     }
     clearTimeout(this.#silenceTimer)
     clearTimeout(this.#handshakeTimer)
+    clearTimeout(this.#refreshTimer)
     // Replies that can no longer come: publishes go back to the outbox (see #sendPublish).
     this.#requests.loseAll(new HubbubError('disconnected', `connection lost (${code} ${reason})`))
     if (this.#state === 'closed') return
@@ -390,6 +426,7 @@ export class Client {
   #stop(code: number, reason: string): void {
     if (this.#state === 'closed') return
     this.#setState('closed')
+    clearTimeout(this.#refreshTimer)
     clearTimeout(this.#reconnectTimer)
     clearTimeout(this.#silenceTimer)
     clearTimeout(this.#handshakeTimer)

@@ -16,12 +16,16 @@ const failure = (value: unknown): DecodeError => {
 
 describe('decodeClientFrame', () => {
   it('decodes every frame type, keeping only known fields', () => {
-    expect(decode({ type: 'connect', id: 1, name: 'A', anonId: 'x', junk: true })).toEqual({
-      type: 'connect',
-      id: 1,
-      name: 'A',
-      anonId: 'x',
+    // `anonId` (a client-chosen identity, no longer honoured) is dropped like any unknown field.
+    expect(
+      decode({ type: 'connect', id: 1, name: 'A', credential: 'a1.x.y', anonId: 'x', junk: true }),
+    ).toEqual({ type: 'connect', id: 1, name: 'A', credential: 'a1.x.y' })
+    expect(decode({ type: 'refresh', id: 9, token: 't' })).toEqual({
+      type: 'refresh',
+      id: 9,
+      token: 't',
     })
+    expect(failure({ type: 'refresh', id: 9 }).message).toContain('needs a non-empty "token"')
     expect(
       decode({
         type: 'subscribe',

@@ -117,10 +117,10 @@ export const decodeClientFrame = (text: string, limits: DecodeLimits): ClientFra
       const frame: ClientFrame = { type, id: requireId() }
       const token = optionalString('token', 8192)
       const name = optionalString('name', 256)
-      const anonId = optionalString('anonId', 128)
+      const credential = optionalString('credential', 256)
       if (token !== undefined) frame.token = token
       if (name !== undefined) frame.name = name
-      if (anonId !== undefined) frame.anonId = anonId
+      if (credential !== undefined) frame.credential = credential
       const batch = optionalBoolean('batch')
       if (batch !== undefined) frame.batch = batch
       return frame
@@ -176,6 +176,11 @@ export const decodeClientFrame = (text: string, limits: DecodeLimits): ClientFra
     }
     case 'pong':
       return { type }
+    case 'refresh': {
+      const token = optionalString('token', 8192)
+      if (token === undefined || token === '') return fail('"refresh" needs a non-empty "token"')
+      return { type, id: requireId(), token }
+    }
     default:
       return fail(`unknown frame type "${type.slice(0, 32)}"`)
   }

@@ -35,9 +35,15 @@ export interface Pub {
 export interface ConnectFrame {
   type: 'connect'
   id: number
+  /** A token the server verifies (for example a JWT); without one the connection is anonymous. */
   token?: string
   name?: string
-  anonId?: string
+  /**
+   * An anonymous credential this server issued earlier (in {@link ConnectResult.credential}):
+   * presenting it again makes this connection the same anonymous user. One the server did not
+   * issue, or did not sign, is ignored and a fresh identity is issued.
+   */
+  credential?: string
   /**
    * The client reads messages that pack several frames, newline-separated; the server says in
    * {@link ConnectResult.batch} whether it will send them.
@@ -90,6 +96,12 @@ export interface RpcFrame {
 export interface PongFrame {
   type: 'pong'
 }
+/** Replaces the connection's token before it expires; the new token must be for the same user. */
+export interface RefreshFrame {
+  type: 'refresh'
+  id: number
+  token: string
+}
 
 /** Every frame a client may send. */
 export type ClientFrame =
@@ -102,6 +114,7 @@ export type ClientFrame =
   | HistoryFrame
   | RpcFrame
   | PongFrame
+  | RefreshFrame
 
 /** Client frames that carry an `id` and get exactly one `reply`. */
 export type RequestFrame = Extract<ClientFrame, { id: number }>
@@ -121,6 +134,18 @@ export interface ConnectResult {
   pingMs: number
   /** Present and true when one message may from now on hold several frames, newline-separated. */
   batch?: true
+  /**
+   * Anonymous connections only: the credential to present in the next `connect` to stay this
+   * `user`. Keep it private (it is what makes you this user); `user` itself is public and proves
+   * nothing.
+   */
+  credential?: string
+  /** When the token expires (ms since the Unix epoch): refresh it before, or be closed 4003. */
+  expiresAt?: number
+}
+export interface RefreshResult {
+  /** When the new token expires (ms since the Unix epoch), if it does. */
+  expiresAt?: number
 }
 export interface SubscribeResult {
   epoch: string

@@ -5,6 +5,7 @@ import type {
   ConnectResult,
   Member,
   Pub,
+  RefreshResult,
   RequestFrame,
 } from '../protocol/index.js'
 import {
@@ -19,7 +20,8 @@ import type { ChannelEvent } from './api.js'
 import { Disconnect, ReplyError } from './errors.js'
 import { encodePub, type Hub } from './hub.js'
 import { randomId } from './ids.js'
-import type { ResolvedOptions } from './options.js'
+import type { AnonymousCredentials } from './auth/anonymous.js'
+import type { Identity, ResolvedOptions } from './options.js'
 import {
   createTokenBucket,
   createWindowCounter,
@@ -38,10 +40,11 @@ export interface ConnectionContext {
   logger: Logger
   /** Called once when the connection is gone. */
   onClose: (connection: Connection) => void
+  /** Issues and checks anonymous credentials under the server secret. */
+  credentials: AnonymousCredentials
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
-const ANON_ID = /^[A-Za-z0-9_-]{1,64}$/
 const MAX_NAME_LENGTH = 64
 /** Frames that may arrive while `connect` is being authenticated, before the first reply. */
 const MAX_EARLY_FRAMES = 64
@@ -57,7 +60,10 @@ export class Connection implements Recipient {
   readonly #options: ResolvedOptions
   readonly #log: Logger
   readonly #onClose: (connection: Connection) => void
+  readonly #context: ConnectionContext
   #member: Member
+  /** The verified token's identity; undefined for anonymous connections. */
+  #identity: Identity | undefined
   #phase: Phase = 'awaiting-connect'
   readonly #subs = new Map<string, Subscription>()
   /** Channels with a subscribe in flight, and when it settles; created on demand, dropped empty. */
@@ -88,6 +94,7 @@ export class Connection implements Recipient {
     this.#options = context.options
     this.#log = context.logger
     this.#onClose = context.onClose
+    this.#context = context
     this.#member = { client: randomId(), user: '', name: '' }
     const { options } = context
     this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
@@ -351,6 +358,9 @@ export class Connection implements Recipient {
       case 'pong':
         this.#heartbeat?.pong()
         return
+      case 'refresh':
+        this.#request(frame, () => this.#refresh(frame.token))
+        return
       default:
         assertNever(frame)
     }
@@ -361,21 +371,30 @@ export class Connection implements Recipient {
     try {
       const identity = await this.#authenticate(frame.token)
       if (this.isClosed) return
+      if (identity === undefined && !this.#options.anonymous)
+        throw new ReplyError(ErrorCode.Unauthorized, 'this server requires a token')
+      // Anonymous: the credential presented, if this server issued it, else a fresh identity.
+      const anonymous =
+        identity === undefined
+          ? ((frame.credential === undefined
+              ? undefined
+              : this.#context.credentials.verify(frame.credential)) ??
+            this.#context.credentials.issue())
+          : undefined
       const name = (identity?.name ?? frame.name ?? '').trim()
       if (name.length > MAX_NAME_LENGTH)
         throw new ReplyError(
           ErrorCode.BadRequest,
           `name is longer than ${MAX_NAME_LENGTH} characters`,
         )
-      if (frame.anonId !== undefined && !ANON_ID.test(frame.anonId))
-        throw new ReplyError(ErrorCode.BadRequest, 'anonId must be 1-64 of A-Z a-z 0-9 _ -')
       const { client } = this.#member
       this.#member = {
         client,
-        user: identity?.user ?? `anon:${frame.anonId ?? client}`,
+        user: identity?.user ?? anonymous?.user ?? `anon:${client}`,
         name: name === '' ? `Guest-${client.slice(0, 4)}` : name,
       }
       if (identity?.info !== undefined) this.#member.info = identity.info
+      this.#identity = identity
       if (identity?.expiresAt !== undefined) this.#expireAt(identity.expiresAt)
       this.#phase = 'open'
       const result: ConnectResult = {
@@ -383,6 +402,8 @@ export class Connection implements Recipient {
         node: this.#hub.nodeId,
         pingMs: this.#options.pingIntervalMs,
       }
+      if (anonymous !== undefined) result.credential = anonymous.credential
+      if (identity?.expiresAt !== undefined) result.expiresAt = identity.expiresAt
       if (frame.batch === true && this.#options.maxBatchBytes > 0) {
         result.batch = true
         this.#transport.enableBatching()
@@ -402,6 +423,21 @@ export class Connection implements Recipient {
     const early = this.#early
     this.#early = undefined
     for (const data of early ?? []) this.#receive(data, false)
+  }
+
+  /** A `refresh`: a new token for the same user replaces the old one and its expiry. */
+  async #refresh(token: string): Promise<RefreshResult> {
+    if (this.#identity === undefined)
+      throw new ReplyError(ErrorCode.BadRequest, 'an anonymous connection has no token to refresh')
+    const identity = await this.#authenticate(token)
+    if (identity === undefined || identity.user !== this.#member.user)
+      throw new ReplyError(ErrorCode.Forbidden, 'a refreshed token must be for the same user')
+    this.#identity = identity
+    clearTimeout(this.#expiryTimer)
+    this.#expiryTimer = undefined
+    if (identity.expiresAt === undefined) return {}
+    this.#expireAt(identity.expiresAt)
+    return { expiresAt: identity.expiresAt }
   }
 
   #expireAt(expiresAtMs: number): void {

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws'
 import { CloseCode, SUBPROTOCOL } from '../protocol/index.js'
 import { createMemoryEngine } from '../engine/memory.js'
 import type { HubbubServer, TextEndpoint } from './api.js'
+import { createAnonymousCredentials } from './auth/anonymous.js'
 import { createChannelRules } from './channel-options.js'
 import { Connection } from './connection.js'
 import { createRequestHandler, refuseUpgrade } from './http.js'
@@ -21,7 +22,12 @@ import { FrameScheduler } from './frame-writer.js'
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
 
+/** Shortest `secret` accepted. */
+const MIN_SECRET_LENGTH = 32
+
 const resolveOptions = (options: ServerOptions): ResolvedOptions => {
+  if (options.secret !== undefined && options.secret.length < MIN_SECRET_LENGTH)
+    throw new Error(`secret must be at least ${MIN_SECRET_LENGTH} characters`)
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as ServerOptions
@@ -50,6 +56,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const resolved = resolveOptions(options)
   const { logger, engine } = resolved
   const rules = createChannelRules()
+  const credentials = createAnonymousCredentials(resolved.secret)
   const textEndpoints = new Map<string, TextEndpoint>()
   const hub = new Hub({
     engine,
@@ -174,6 +181,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           options: resolved,
           logger,
           onClose: untrack,
+          credentials,
         })
         track(ip, connection)
       } else {

@@ -68,3 +68,10 @@ export class TestClient {
     return this.closed
   }
 }
+
+/** The anonymous credential the server issued a client in its connect reply. */
+export const credentialOf = (client: TestClient): string => {
+  const { credential } = client.member as unknown as { credential?: unknown }
+  if (typeof credential !== 'string') throw new Error('this connection got no credential')
+  return credential
+}

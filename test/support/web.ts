@@ -14,6 +14,9 @@ export const BROWSER_TEST = { timeout: 45_000 }
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url))
 
+/** The server secret of every {@link startWebServer}. */
+const WEB_TEST_SECRET = 'web-test-secret-of-at-least-32-characters'
+
 /**
  * A server with the bundled apps serving the web apps on `port` (0: any). Restarts are quick:
  * clients are told to come back within 50 ms.
@@ -21,6 +24,9 @@ export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url))
 export const startWebServer = (options: { port?: number; engine?: Engine } = {}) =>
   createServer({
     port: options.port ?? 0,
+    // One secret for every start, as `hubbub serve` keeps it in its data directory: a restarted
+    // server still knows the anonymous credentials its browsers stored.
+    secret: WEB_TEST_SECRET,
     staticDir: WEB_DIR,
     apps: bundledApps(),
     shutdownSpreadMs: 50,
@@ -28,7 +34,7 @@ export const startWebServer = (options: { port?: number; engine?: Engine } = {})
     ...(options.engine === undefined ? {} : { engine: options.engine }),
   })
 
-/** One person: a browser context of their own (so their own local storage and `anonId`). */
+/** One person: a browser context of their own (so their own local storage, and so their own anonymous credential). */
 export interface Person {
   context: BrowserContext
   page: Page
