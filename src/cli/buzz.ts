@@ -6,7 +6,13 @@
 import { createInterface, emitKeypressEvents } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { joinBuzzerRoom, type BuzzerRoom, type HostAction } from './buzzer-room.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
@@ -50,6 +56,8 @@ interface BuzzSettings {
   isHost: boolean
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): BuzzSettings | 'help' => {
@@ -74,6 +82,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): BuzzSettings |
     isHost: values.host,
     url: resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -146,7 +155,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
     return ExitCode.Ok
   }
   const palette = paletteFor(process.stdout)
-  const client = await connectClient(settings.url, { name: settings.name })
+  const client = await connectClient(settings.url, { name: settings.name, token: settings.token })
   const { stopped, dispose } = whenStopSignal()
   const serverClose = whenClosedByServer(client)
   let quit: () => void = () => undefined

@@ -4,7 +4,13 @@
  */
 import { parseArgs } from 'node:util'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { chatCommandsHelp, formatNotice, formatProblem } from './chat-format.js'
 import { enterRoom, type ChatRoom } from './chat-room.js'
 import { Failure } from './failure.js'
@@ -49,6 +55,8 @@ interface ChatSettings {
   room: string
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 /** A room name: `lobby`, or `chat:lobby` for the same room. No spaces. */
@@ -76,6 +84,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ChatSettings |
     room,
     url: resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -88,7 +97,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
     return ExitCode.Ok
   }
   const palette = paletteFor(process.stdout)
-  const client = await connectClient(settings.url, { name: settings.name })
+  const client = await connectClient(settings.url, { name: settings.name, token: settings.token })
   const { stopped, dispose } = whenStopSignal()
   const serverClose = whenClosedByServer(client)
   let leave: () => void = () => undefined

@@ -12,12 +12,14 @@ export const DEFAULT_URL = 'ws://localhost:8765'
 export const clientOptions = {
   url: { type: 'string', short: 'u' },
   name: { type: 'string', short: 'n' },
+  token: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
 /** The help lines of {@link clientOptions}, aligned with the commands' own option lists. */
 export const clientOptionsHelp = `  -u, --url <url>        the hubbub server (env HUBBUB_URL, default ${DEFAULT_URL})
   -n, --name <name>      your display name (default: your login name)
+  -t, --token <jwt>      connect as the token's user (env HUBBUB_TOKEN; see 'hubbub token')
   -h, --help             show this help`
 
 const SCHEMES: Record<string, string> = {
@@ -91,4 +93,14 @@ const loginName = (): string | undefined => {
       return undefined
     throw error
   }
+}
+
+/** The connect token: `--token`, else `HUBBUB_TOKEN`, else undefined (anonymous). */
+export const resolveToken = (
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  command: string,
+): string | undefined => {
+  if (flag === '') throw new UsageError('--token must not be empty', command)
+  return flag ?? envValue(env, 'HUBBUB_TOKEN')
 }

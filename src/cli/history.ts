@@ -1,7 +1,13 @@
 /** `hubbub history <channel>`: the publications a channel still keeps. */
 import { parseArgs } from 'node:util'
 import { HubbubError, type HistoryResult } from '../client/node.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor } from './palette.js'
@@ -36,6 +42,8 @@ interface HistorySettings {
   isJson: boolean
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): HistorySettings | 'help' => {
@@ -63,6 +71,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): HistorySetting
     isJson: values.json,
     url: resolveServerUrl({ url: values.url }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -75,11 +84,15 @@ const run = async (args: string[]): Promise<ExitCode> => {
   const { channel } = settings
   let result: HistoryResult
   try {
-    result = (await requestOnce(settings.url, settings.name, {
-      type: 'history',
-      channel,
-      ...(settings.limit === undefined ? {} : { limit: settings.limit }),
-    })) as HistoryResult
+    result = (await requestOnce(
+      settings.url,
+      { name: settings.name, token: settings.token },
+      {
+        type: 'history',
+        channel,
+        ...(settings.limit === undefined ? {} : { limit: settings.limit }),
+      },
+    )) as HistoryResult
   } catch (error) {
     if (!(error instanceof HubbubError)) throw error
     throw new Failure(`history of ${channel} refused: ${error.message} (${error.code})`)

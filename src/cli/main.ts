@@ -21,6 +21,7 @@ const commands: readonly (readonly [name: string, load: () => Promise<Command>])
   ['history', async () => (await import('./history.js')).history],
   ['connect', async () => (await import('./connect.js')).connectCommand],
   ['buzz', async () => (await import('./buzz.js')).buzz],
+  ['token', async () => (await import('./token.js')).token],
   ['bench', async () => (await import('./bench.js')).bench],
 ]
 

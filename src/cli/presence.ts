@@ -1,7 +1,13 @@
 /** `hubbub presence <channel>`: who is in a channel right now. */
 import { parseArgs } from 'node:util'
 import { HubbubError, type Member } from '../client/node.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor } from './palette.js'
@@ -33,6 +39,8 @@ interface PresenceSettings {
   isJson: boolean
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): PresenceSettings | 'help' => {
@@ -53,6 +61,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): PresenceSettin
     isJson: values.json,
     url: resolveServerUrl({ url: values.url }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -76,10 +85,14 @@ const run = async (args: string[]): Promise<ExitCode> => {
   const { channel } = settings
   let members: Member[]
   try {
-    const result = (await requestOnce(settings.url, settings.name, {
-      type: 'presence',
-      channel,
-    })) as { members: Member[] }
+    const result = (await requestOnce(
+      settings.url,
+      { name: settings.name, token: settings.token },
+      {
+        type: 'presence',
+        channel,
+      },
+    )) as { members: Member[] }
     members = result.members
   } catch (error) {
     if (!(error instanceof HubbubError)) throw error

@@ -28,14 +28,14 @@ const REQUEST_ID = 2
 export type OneShotBody = Omit<PresenceFrame, 'id'> | Omit<HistoryFrame, 'id'>
 
 /**
- * Connects to `url` as `name`, sends `body` and resolves with the reply's `result`, then closes.
+ * Connects to `url` as `who` (a name, a token), sends `body` and resolves with the reply's `result`, then closes.
  * Rejects with a `HubbubError` carrying the server's code when the request is refused, and with a
  * {@link Failure} when the server cannot be reached, refuses the connection or does not answer
  * within 10 s.
  */
 export const requestOnce = (
   url: string,
-  name: string | undefined,
+  who: { name: string | undefined; token: string | undefined },
   body: OneShotBody,
 ): Promise<unknown> =>
   new Promise((resolve, reject) => {
@@ -73,7 +73,8 @@ export const requestOnce = (
         JSON.stringify({
           type: 'connect',
           id: CONNECT_ID,
-          ...(name === undefined ? {} : { name }),
+          ...(who.name === undefined ? {} : { name: who.name }),
+          ...(who.token === undefined ? {} : { token: who.token }),
         }),
       )
     })

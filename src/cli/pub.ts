@@ -6,7 +6,13 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { HubbubError, type Client } from '../client/node.js'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { Failure } from './failure.js'
 import { printNotice } from './output.js'
 import { toPublishData } from './pub-data.js'
@@ -50,6 +56,8 @@ interface PubSettings {
   isText: boolean
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): PubSettings | 'help' => {
@@ -83,6 +91,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): PubSettings | 
     isText: values.text,
     url: resolveServerUrl({ url: values.url }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -117,7 +126,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
     process.stdout.write(help)
     return ExitCode.Ok
   }
-  const client = await connectClient(settings.url, { name: settings.name })
+  const client = await connectClient(settings.url, { name: settings.name, token: settings.token })
   const { stopped, dispose } = whenStopSignal()
   const serverClose = whenClosedByServer(client)
   reportReconnects(client, printNotice)

@@ -2,14 +2,20 @@
  * `hubbub serve`: runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
  * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
 import { SqliteOpenError } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
-import { createServer, serverDefaults, type HubbubServer } from '../server/index.js'
+import {
+  createServer,
+  JwtConfigError,
+  serverDefaults,
+  type HubbubServer,
+  type JwtOptions,
+} from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
 import { loadOrCreateSecret, MIN_SECRET_LENGTH, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
@@ -94,6 +100,17 @@ Options:
       --secret <s>       signs anonymous credentials, ${MIN_SECRET_LENGTH}+ characters (env HUBBUB_SECRET;
                          default: generated once into <data dir>/secret; with --memory,
                          random per run, so anonymous identities end with the process)
+      --jwt-secret <s>   accept JWTs signed HS256/384/512 with <s>, 32+ characters
+                         (env HUBBUB_JWT_SECRET; 'hubbub token' mints one for trying)
+      --jwt-public-key <file>
+                         accept JWTs signed with the key in this PEM file (public key
+                         or certificate; RS*, PS*, ES* or EdDSA, as the key's type says)
+                         (env HUBBUB_JWT_PUBLIC_KEY)
+      --jwt-jwks <url>   accept JWTs signed with a key of this JWKS (fetched, cached,
+                         fetched again for an unknown kid) (env HUBBUB_JWT_JWKS)
+      --jwt-audience <aud>
+                         require this aud claim (env HUBBUB_JWT_AUDIENCE)
+      --jwt-issuer <iss> require this iss claim (env HUBBUB_JWT_ISSUER)
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -124,6 +141,8 @@ interface ServeSettings {
   limits: Limits
   /** `--secret` or `HUBBUB_SECRET`; undefined: the data directory's (or, with --memory, a random one). */
   secret: string | undefined
+  /** From the `--jwt-*` flags; undefined: tokens are refused. */
+  jwt: JwtOptions | undefined
 }
 
 /**
@@ -159,6 +178,11 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-connections-per-ip': { type: 'string' },
         'ping-interval': { type: 'string' },
         secret: { type: 'string' },
+        'jwt-secret': { type: 'string' },
+        'jwt-public-key': { type: 'string' },
+        'jwt-jwks': { type: 'string' },
+        'jwt-audience': { type: 'string' },
+        'jwt-issuer': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -198,7 +222,58 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       `${values.secret === undefined ? 'HUBBUB_SECRET' : '--secret'} must be at least ${MIN_SECRET_LENGTH} characters`,
       NAME,
     )
-  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits, secret }
+  const jwt = resolveJwt(values, env)
+  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits, secret, jwt }
+}
+
+type JwtFlag = 'jwt-secret' | 'jwt-public-key' | 'jwt-jwks' | 'jwt-audience' | 'jwt-issuer'
+
+/** The `--jwt-*` flags (or their environment variables) as `jwt` options; one key source at most. */
+const resolveJwt = (
+  values: Partial<Record<JwtFlag, string>>,
+  env: NodeJS.ProcessEnv,
+): JwtOptions | undefined => {
+  const read = (flag: JwtFlag): { source: string; value: string } | undefined => {
+    const name = `HUBBUB_${flag.replaceAll('-', '_').toUpperCase()}`
+    const value = values[flag] ?? envValue(env, name)
+    if (value === '') throw new UsageError(`--${flag} must not be empty`, NAME)
+    return value === undefined
+      ? undefined
+      : { source: values[flag] === undefined ? name : `--${flag}`, value }
+  }
+  const secret = read('jwt-secret')
+  const keyFile = read('jwt-public-key')
+  const jwks = read('jwt-jwks')
+  const sources = [secret, keyFile, jwks].filter((source) => source !== undefined)
+  if (sources.length > 1)
+    throw new UsageError(
+      `${sources.map((source) => source.source).join(' and ')} exclude each other: give one key source`,
+      NAME,
+    )
+  const audience = read('jwt-audience')
+  const issuer = read('jwt-issuer')
+  if (sources.length === 0) {
+    const stray = audience ?? issuer
+    if (stray !== undefined)
+      throw new UsageError(
+        `${stray.source} needs --jwt-secret, --jwt-public-key or --jwt-jwks`,
+        NAME,
+      )
+    return undefined
+  }
+  const jwt: JwtOptions = {}
+  if (secret !== undefined) jwt.secret = secret.value
+  if (jwks !== undefined) jwt.jwksUrl = jwks.value
+  if (keyFile !== undefined)
+    try {
+      jwt.publicKey = readFileSync(keyFile.value, 'utf8')
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new UsageError(`cannot read ${keyFile.source} ${keyFile.value}: ${reason}`, NAME)
+    }
+  if (audience !== undefined) jwt.audience = audience.value
+  if (issuer !== undefined) jwt.issuer = issuer.value
+  return jwt
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
@@ -273,6 +348,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
   try {
     server = await createServer({
       secret,
+      jwt: settings.jwt,
       port: settings.port,
       host: settings.host,
       engine,
@@ -282,6 +358,17 @@ const run = async (args: string[]): Promise<ExitCode> => {
       ...settings.limits,
     })
   } catch (error) {
+    if (error instanceof JwtConfigError) {
+      await engine.close()
+      const flag = { secret: '--jwt-secret', publicKey: '--jwt-public-key', jwksUrl: '--jwt-jwks' }
+      throw new UsageError(
+        error.message.replace(
+          /^jwt\.(secret|publicKey|jwksUrl)/,
+          (_match, key: keyof typeof flag) => flag[key],
+        ),
+        NAME,
+      )
+    }
     const described = describeListenError(error, settings.host, settings.port)
     if (described === undefined) throw error
     process.stderr.write(`hubbub: ${described}\n`)

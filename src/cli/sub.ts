@@ -5,7 +5,13 @@
 import { parseArgs } from 'node:util'
 import type { Pub } from '../client/node.js'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import { clientOptions, clientOptionsHelp, resolveName, resolveServerUrl } from './client-flags.js'
+import {
+  clientOptions,
+  clientOptionsHelp,
+  resolveName,
+  resolveServerUrl,
+  resolveToken,
+} from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine, printNotice, whenStdoutClosed } from './output.js'
 import { paletteFor } from './palette.js'
@@ -49,6 +55,8 @@ interface SubSettings {
   isJson: boolean
   url: string
   name: string | undefined
+  /** `--token` or `HUBBUB_TOKEN`. */
+  token: string | undefined
 }
 
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): SubSettings | 'help' => {
@@ -74,6 +82,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): SubSettings | 
     isJson: values.json,
     url: resolveServerUrl({ url: values.url }, env, NAME),
     name: resolveName(values.name, NAME),
+    token: resolveToken(values.token, env, NAME),
   }
 }
 
@@ -93,7 +102,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
         printLine(formatPub(pub, palette))
       }
   const listening = `listening to ${channel} (Ctrl+C to stop)`
-  const client = await connectClient(settings.url, { name: settings.name })
+  const client = await connectClient(settings.url, { name: settings.name, token: settings.token })
   const { stopped, dispose } = whenStopSignal()
   const serverClose = whenClosedByServer(client)
   try {

@@ -1,7 +1,7 @@
 /** The public server API: `import { createServer } from 'hubbub'`. */
 export { createServer } from './server.js'
 export type * from './api.js'
-export type { ServerOptions, Identity } from './options.js'
+export type { ServerOptions, Identity, JwtOptions, TlsOptions } from './options.js'
 export { serverDefaults } from './options.js'
 export type {
   ChannelOptions,
@@ -12,6 +12,7 @@ export type {
 } from './channel-options.js'
 export { channelDefaults } from './channel-options.js'
 export { ReplyError, Disconnect } from './errors.js'
+export { createJwtAuthenticator, JwtConfigError } from './auth/jwt.js'
 export type { Engine, Broker, Presence, State } from '../engine/types.js'
 export { createMemoryEngine, createMemoryBackend } from '../engine/memory.js'
 export type { MemoryEngineOptions } from '../engine/memory.js'

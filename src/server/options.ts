@@ -33,6 +33,12 @@ export interface JwtOptions {
   issuer?: string
   /** Clock skew allowed on `exp` and `nbf`. @default 5_000 */
   clockToleranceMs?: number
+  /**
+   * With `jwksUrl`: after a fetch, how long a token with an unknown `kid` is refused without
+   * fetching again (so a flood of made-up kids cannot make the server hammer the issuer).
+   * @default 30_000
+   */
+  jwksCooldownMs?: number
 }
 
 /** A certificate and its private key, PEM. */

@@ -7,6 +7,7 @@ import { CloseCode, SUBPROTOCOL } from '../protocol/index.js'
 import { createMemoryEngine } from '../engine/memory.js'
 import type { HubbubServer, TextEndpoint } from './api.js'
 import { createAnonymousCredentials } from './auth/anonymous.js'
+import { createJwtAuthenticator } from './auth/jwt.js'
 import { createChannelRules } from './channel-options.js'
 import { Connection } from './connection.js'
 import { createRequestHandler, refuseUpgrade } from './http.js'
@@ -39,6 +40,9 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
     channels: options.channels ?? {},
     nodeId: options.nodeId ?? randomId(6),
     secret: options.secret ?? randomBytes(32).toString('base64url'),
+    authenticate:
+      options.authenticate ??
+      (options.jwt === undefined ? undefined : createJwtAuthenticator(options.jwt)),
     logger: options.logger ?? pino({ level: 'warn' }, pino.destination(2)),
   }
 }
