@@ -65,7 +65,7 @@ describe('token function', () => {
     // Not an event to await but a moment to be past: the first token's expiry.
     const pastExpiryMs = Math.max(0, (session.expiresAt ?? 0) - Date.now() + 200)
     await new Promise((resolve) => setTimeout(resolve, pastExpiryMs))
-    expect(await client.rpc('nope').catch((err: Error) => err.message)).toMatch(/no rpc method/)
+    await expect(client.rpc('nope')).rejects.toThrow(/no rpc method/)
     expect(closes).toEqual([])
     expect(client.state).toBe('connected')
   })
