@@ -13,7 +13,8 @@ import { connect as connectSdk, type Client } from '../src/client/node.js'
 import { nextEvent } from './support/sdk.js'
 import { useServer } from './support/harness.js'
 
-const { start, connect } = useServer({ apps: [createCounterApp()] })
+// A burst of 50 adds per client: these tests are about concurrency, not the per-user rate limit.
+const { start, connect } = useServer({ apps: [createCounterApp({ addBurst: 50 })] })
 
 const sdkClients: Client[] = []
 afterEach(() => {

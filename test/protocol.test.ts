@@ -15,7 +15,7 @@ const { start, url, connect, track } = useServer(
         setup(hub) {
           hub.channel('room:*', { joinLeave: true })
           hub.channel('echo:*', { echo: true })
-          hub.channel('news:*', { clientPublish: false })
+          hub.channel('news:*', { access: { publish: 'server' } })
           hub.channel('tiny:*', { historySize: 3 })
           hub.channel('quiet:*', { presence: false, historySize: 0 })
           hub.channel('count:*', { state: () => ({ value: 42 }) })

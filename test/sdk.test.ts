@@ -37,7 +37,7 @@ const serverOptions: ServerOptions = {
   apps: [testApp],
   channels: {
     'room:*': { joinLeave: true },
-    'news:*': { clientPublish: false },
+    'news:*': { access: { publish: 'server' } },
     'counter:*': { state: (channel) => ({ channel, value: 42 }) },
   },
 }

@@ -17,6 +17,7 @@ import {
   type JwtOptions,
 } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
+import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
 import { loadOrCreateSecret, MIN_SECRET_LENGTH, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
@@ -111,6 +112,10 @@ Options:
       --jwt-audience <aud>
                          require this aud claim (env HUBBUB_JWT_AUDIENCE)
       --jwt-issuer <iss> require this iss claim (env HUBBUB_JWT_ISSUER)
+      --config <file>    server options in a JSON file: channel permissions, anonymous,
+                         allowedOrigins, publicHosts, trustProxy and limits (see
+                         docs/security.md); flags and environment win over it
+                         (env HUBBUB_CONFIG)
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -143,6 +148,8 @@ interface ServeSettings {
   secret: string | undefined
   /** From the `--jwt-*` flags; undefined: tokens are refused. */
   jwt: JwtOptions | undefined
+  /** `--config` (or `HUBBUB_CONFIG`), read and validated; empty without one. */
+  config: ConfigOptions
 }
 
 /**
@@ -183,6 +190,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'jwt-jwks': { type: 'string' },
         'jwt-audience': { type: 'string' },
         'jwt-issuer': { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -223,7 +231,27 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       NAME,
     )
   const jwt = resolveJwt(values, env)
-  return { port, host: values.host, memory: values.memory, dataDir, logLevel, limits, secret, jwt }
+  const configFile = values.config ?? envValue(env, 'HUBBUB_CONFIG')
+  if (configFile === '') throw new UsageError('--config must not be empty', NAME)
+  let config: ConfigOptions = {}
+  if (configFile !== undefined)
+    try {
+      config = readConfigFile(configFile)
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message, NAME)
+      throw error
+    }
+  return {
+    port,
+    host: values.host,
+    memory: values.memory,
+    dataDir,
+    logLevel,
+    limits,
+    secret,
+    jwt,
+    config,
+  }
 }
 
 type JwtFlag = 'jwt-secret' | 'jwt-public-key' | 'jwt-jwks' | 'jwt-audience' | 'jwt-issuer'
@@ -347,6 +375,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
   let server: HubbubServer
   try {
     server = await createServer({
+      ...settings.config,
       secret,
       jwt: settings.jwt,
       port: settings.port,

@@ -10,23 +10,25 @@ import type {
   SubscribeResult,
 } from '../protocol/index.js'
 import type { State } from '../engine/types.js'
+import type { Caller } from './caller.js'
 import type { ChannelOptions } from './channel-options.js'
 import type { Logger } from 'pino'
 
 /** A channel event as a server-side session receives it: every server frame but replies and pings. */
 export type ChannelEvent = Exclude<ServerFrame, { type: 'reply' } | { type: 'ping' }>
 
-/** Who called an rpc method. */
-export interface RpcCaller {
-  readonly member: Member
-}
+/**
+ * Who called an rpc method: a client (`isServer` false; `member` is who it is, `isAuthenticated`
+ * says whether a token proved it) or the server (an app, or a backend through the HTTP API).
+ */
+export type { Caller as RpcCaller } from './caller.js'
 
 /**
  * Handles `rpc` requests for one method. Its return value (JSON-serialisable) is the reply's
  * `result`; throwing a `ReplyError` fails the request with that code, any other error with
  * `internal` (and is logged).
  */
-export type RpcHandler = (params: unknown, caller: RpcCaller) => unknown
+export type RpcHandler = (params: unknown, caller: Caller) => unknown
 
 export interface HistoryOptions {
   since?: Position

@@ -1,3 +1,32 @@
+import { compilePattern, literalLength } from './pattern.js'
+/**
+ * Who may do something on a channel. `everyone`: any client, anonymous ones too. `users`: clients
+ * with a verified token. `owner`: only the user whose id the rule pattern's last `*` matched
+ * (`notify:*` on `notify:alice` is alice's); on a pattern without `*`, nobody. `server`: no client
+ * (the server, its apps and the HTTP API always may). A token's `channels` grant lifts every level
+ * but `server` on the channels it names.
+ */
+export type Access = 'everyone' | 'users' | 'owner' | 'server'
+
+/** What access levels are set for. */
+export type ChannelAction = 'subscribe' | 'publish' | 'presence' | 'history'
+
+/**
+ * Access levels per action. `subscribe` covers resuming (`since`); `publish` covers signals;
+ * `presence` and `history` default to what `subscribe` is, so that what a client may not
+ * subscribe to it cannot read through presence or history either.
+ */
+export interface ChannelAccess {
+  /** @default 'everyone' */
+  subscribe?: Access
+  /** @default 'everyone' */
+  publish?: Access
+  /** @default the `subscribe` level */
+  presence?: Access
+  /** @default the `subscribe` level */
+  history?: Access
+}
+
 /** What happens to live messages for a socket whose send buffer is past the high-water mark. */
 export type BackpressurePolicy =
   /** Stop live sends, catch up from history when it drains; close 4001 if it fell out of the window. */
@@ -42,8 +71,8 @@ export interface ChannelOptions {
   joinLeave?: boolean
   /** Deliver a publication to its publishing connection too. @default false */
   echo?: boolean
-  /** Whether clients may `publish` and `signal` here (the server API always may). @default true */
-  clientPublish?: boolean
+  /** Who may subscribe, publish (and signal), read presence and read history: see {@link Access}. */
+  access?: ChannelAccess
   /** Slow-socket policy, see {@link BackpressurePolicy}. @default 'recover' */
   backpressure?: BackpressurePolicy
   /**
@@ -53,11 +82,14 @@ export interface ChannelOptions {
   signalBackpressure?: 'latest' | 'drop'
   /** How long a publish `key` is remembered for deduplication. @default 120_000 */
   dedupWindowMs?: number
-  /** Who may subscribe, and read presence and history. @default undefined (every client) */
+  /**
+   * A further check, after `access`, of who may subscribe and read presence and history.
+   * @default undefined (whom `access` allows)
+   */
   canRead?: ChannelGuard
   /**
-   * Who may publish and signal what (on top of `clientPublish`), e.g. only well-formed cursor
-   * signals. @default undefined (every client, any data)
+   * A further check, after `access`, of who may publish and signal what, e.g. only well-formed
+   * cursor signals. @default undefined (whom `access` allows, any data)
    */
   canWrite?: ChannelWriteGuard
   /**
@@ -69,8 +101,20 @@ export interface ChannelOptions {
 }
 
 type Hooks = 'state' | 'canRead' | 'canWrite' | 'signalBackpressure'
-export type ResolvedChannelOptions = Required<Omit<ChannelOptions, Hooks>> &
-  Pick<ChannelOptions, Hooks>
+
+/** One action's resolved access: the level, and for `owner` whose channel it is. */
+export interface ResolvedAccess {
+  level: Access
+  /** The owner's user id (for `owner`): what the setting rule's last `*` matched. */
+  owner: string | undefined
+}
+
+export type ResolvedChannelOptions = Required<Omit<ChannelOptions, Hooks | 'access'>> &
+  Pick<ChannelOptions, Hooks> & {
+    access: Readonly<Record<ChannelAction, ResolvedAccess>>
+  }
+
+const everyone: ResolvedAccess = { level: 'everyone', owner: undefined }
 
 export const channelDefaults: ResolvedChannelOptions = {
   historySize: 100,
@@ -78,12 +122,10 @@ export const channelDefaults: ResolvedChannelOptions = {
   presence: true,
   joinLeave: false,
   echo: false,
-  clientPublish: true,
   backpressure: 'recover',
   dedupWindowMs: 120_000,
+  access: { subscribe: everyone, publish: everyone, presence: everyone, history: everyone },
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
 
 interface Rule {
   pattern: string
@@ -92,35 +134,65 @@ interface Rule {
 }
 
 /**
- * Channel options by name pattern: `*` matches any run of characters, everything else is literal
- * (`chat:*`, `sys:metrics`). When several patterns match, the one with the most literal
- * characters wins; unmatched channels get the defaults, which the `*` pattern may override.
+ * Channel options by name pattern (`*` matches any run of characters, everything else is
+ * literal: `chat:*`, `sys:metrics`). Every matching rule applies, from the least specific (fewest
+ * literal characters) to the most specific, each overriding the fields it sets; fields no rule
+ * sets keep the defaults. So an operator's `notify:vip-*` that sets `historySize` keeps what the
+ * app's `notify:*` says about access and state.
  */
 export interface ChannelRules {
-  /** Adds a rule; a pattern registered twice keeps the later options. */
+  /** Adds a rule; for a pattern already registered, the new fields override the old ones. */
   add(pattern: string, options: ChannelOptions): void
   /** Options for a channel name, resolved against the defaults (cached per name). */
   resolve(channel: string): ResolvedChannelOptions
 }
 
+const ACTIONS: readonly ChannelAction[] = ['subscribe', 'publish', 'presence', 'history']
+
 export const createChannelRules = (cacheSize = 10_000): ChannelRules => {
+  /** Least specific first: the order in which they apply. */
   const rules: Rule[] = []
   const cache = new Map<string, ResolvedChannelOptions>()
-  const literalLength = (pattern: string): number => pattern.replaceAll('*', '').length
   return {
     add(pattern, options) {
-      const index = rules.findIndex((rule) => rule.pattern === pattern)
-      if (index >= 0) rules.splice(index, 1)
-      const source = pattern.split('*').map(escapeRegExp).join('.*')
-      rules.push({ pattern, matches: new RegExp(`^${source}$`, 's'), options })
-      rules.sort((a, b) => literalLength(b.pattern) - literalLength(a.pattern))
+      const existing = rules.find((rule) => rule.pattern === pattern)
+      if (existing !== undefined)
+        existing.options = {
+          ...existing.options,
+          ...definedOnly(options),
+          access: { ...existing.options.access, ...definedOnly(options.access ?? {}) },
+        }
+      else rules.push({ pattern, matches: compilePattern(pattern), options })
+      rules.sort((a, b) => literalLength(a.pattern) - literalLength(b.pattern))
       cache.clear()
     },
     resolve(channel) {
       const cached = cache.get(channel)
       if (cached !== undefined) return cached
-      const rule = rules.find((candidate) => candidate.matches.test(channel))
-      const resolved = { ...channelDefaults, ...definedOnly(rule?.options ?? {}) }
+      let resolved: ResolvedChannelOptions = channelDefaults
+      const access: Partial<Record<ChannelAction, ResolvedAccess>> = {}
+      for (const rule of rules) {
+        const match = rule.matches.exec(channel)
+        if (match === null) continue
+        const { access: levels, ...rest } = rule.options
+        resolved = { ...resolved, ...definedOnly(rest) }
+        // What the rule's last `*` matched names the owner of channels it makes owner-only.
+        const owner = match.length > 1 ? match[match.length - 1] : undefined
+        for (const action of ACTIONS) {
+          const level = levels?.[action]
+          if (level !== undefined) access[action] = { level, owner }
+        }
+      }
+      const subscribe = access.subscribe ?? everyone
+      resolved = {
+        ...resolved,
+        access: {
+          subscribe,
+          publish: access.publish ?? everyone,
+          presence: access.presence ?? subscribe,
+          history: access.history ?? subscribe,
+        },
+      }
       if (cache.size >= cacheSize) cache.clear()
       cache.set(channel, resolved)
       return resolved
@@ -128,5 +200,7 @@ export const createChannelRules = (cacheSize = 10_000): ChannelRules => {
   }
 }
 
-const definedOnly = (options: ChannelOptions): ChannelOptions =>
-  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+const definedOnly = <T extends object>(options: T): Partial<T> =>
+  Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>

@@ -21,6 +21,7 @@ import { Disconnect, ReplyError } from './errors.js'
 import { encodePub, type Hub } from './hub.js'
 import { randomId } from './ids.js'
 import type { AnonymousCredentials } from './auth/anonymous.js'
+import { clientCaller, type Caller } from './caller.js'
 import type { Identity, ResolvedOptions } from './options.js'
 import {
   createTokenBucket,
@@ -62,6 +63,8 @@ export class Connection implements Recipient {
   readonly #onClose: (connection: Connection) => void
   readonly #context: ConnectionContext
   #member: Member
+  /** Who this connection is to the hub's permissions; set by `connect`. */
+  #caller: Caller
   /** The verified token's identity; undefined for anonymous connections. */
   #identity: Identity | undefined
   #phase: Phase = 'awaiting-connect'
@@ -96,6 +99,7 @@ export class Connection implements Recipient {
     this.#onClose = context.onClose
     this.#context = context
     this.#member = { client: randomId(), user: '', name: '' }
+    this.#caller = clientCaller(this.#member, false)
     const { options } = context
     this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
     const deadline = setTimeout(() => {
@@ -331,27 +335,29 @@ export class Connection implements Recipient {
           const { seq } = await this.#hub.publish(frame.channel, frame.data, {
             from: this.#member,
             key: frame.key,
-            asClient: true,
+            caller: this.#caller,
           })
           return { seq }
         })
         return
       case 'signal':
-        this.#hub.signal(frame.channel, this.#member, frame.data, true).catch((err: unknown) => {
-          this.#log.debug({ err, channel: frame.channel }, 'signal refused')
-        })
+        this.#hub
+          .signal(frame.channel, this.#member, frame.data, this.#caller)
+          .catch((err: unknown) => {
+            this.#log.debug({ err, channel: frame.channel }, 'signal refused')
+          })
         return
       case 'presence':
         this.#request(frame, async () => ({
-          members: await this.#hub.presence(frame.channel, this.#member),
+          members: await this.#hub.presence(frame.channel, this.#caller),
         }))
         return
       case 'history':
-        this.#request(frame, () => this.#hub.history(frame.channel, frame, this.#member))
+        this.#request(frame, () => this.#hub.history(frame.channel, frame, this.#caller))
         return
       case 'rpc':
         this.#request(frame, async () => {
-          const result = await this.#hub.rpc(frame.method, frame.params, { member: this.#member })
+          const result = await this.#hub.rpc(frame.method, frame.params, this.#caller)
           return result ?? null
         })
         return
@@ -394,6 +400,7 @@ export class Connection implements Recipient {
         name: name === '' ? `Guest-${client.slice(0, 4)}` : name,
       }
       if (identity?.info !== undefined) this.#member.info = identity.info
+      this.#caller = clientCaller(this.#member, identity !== undefined, identity?.channels)
       this.#identity = identity
       if (identity?.expiresAt !== undefined) this.#expireAt(identity.expiresAt)
       this.#phase = 'open'
@@ -433,6 +440,8 @@ export class Connection implements Recipient {
     if (identity === undefined || identity.user !== this.#member.user)
       throw new ReplyError(ErrorCode.Forbidden, 'a refreshed token must be for the same user')
     this.#identity = identity
+    // New grants apply to later requests; subscriptions already made stay.
+    this.#caller = clientCaller(this.#member, true, identity.channels)
     clearTimeout(this.#expiryTimer)
     this.#expiryTimer = undefined
     if (identity.expiresAt === undefined) return {}
@@ -484,7 +493,7 @@ export class Connection implements Recipient {
       )
       return
     }
-    const pending = this.#hub.subscribe(this, channel, { ...frame, asClient: true })
+    const pending = this.#hub.subscribe(this, channel, { ...frame, caller: this.#caller })
     const subscribing = (this.#subscribing ??= new Map())
     subscribing.set(
       channel,

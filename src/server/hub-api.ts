@@ -1,9 +1,12 @@
 import type { Logger } from 'pino'
 import type { HubApi, HubStats, TextEndpoint } from './api.js'
 import type { ChannelRules } from './channel-options.js'
+import { serverCaller } from './caller.js'
 import type { Hub } from './hub.js'
 import { randomId } from './ids.js'
 import { createLocalSession } from './local-session.js'
+
+const SERVER = serverCaller()
 
 /** Builds the API apps see, over the hub and the server's registries. */
 export const createHubApi = (
@@ -32,13 +35,17 @@ export const createHubApi = (
     registries.textEndpoints.set(path, endpoint)
   },
   publish(channel, data, options) {
-    return hub.publish(channel, data, { from: options?.from, key: options?.key, asClient: false })
+    return hub.publish(channel, data, {
+      from: options?.from,
+      key: options?.key,
+      caller: SERVER,
+    })
   },
   history(channel, options) {
-    return hub.history(channel, options ?? {})
+    return hub.history(channel, options ?? {}, SERVER)
   },
   presence(channel) {
-    return hub.presence(channel)
+    return hub.presence(channel, SERVER)
   },
   session(init) {
     const client = randomId()

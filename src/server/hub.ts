@@ -2,7 +2,9 @@ import type { HistoryResult, Member, Position, Pub, SubscribeResult } from '../p
 import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
 import type { BrokerMessage, Engine } from '../engine/types.js'
 import type { Logger } from 'pino'
-import type { ChannelEvent, RpcCaller, RpcHandler } from './api.js'
+import type { ChannelEvent, RpcHandler } from './api.js'
+import { checkAccess } from './access.js'
+import type { Caller } from './caller.js'
 import type {
   ChannelGuard,
   ChannelRules,
@@ -92,7 +94,7 @@ export class Hub {
     this.#rpc.set(method, handler)
   }
 
-  async rpc(method: string, params: unknown, caller: RpcCaller): Promise<unknown> {
+  async rpc(method: string, params: unknown, caller: Caller): Promise<unknown> {
     const handler = this.#rpc.get(method)
     if (handler === undefined) throw new ReplyError(ErrorCode.NotFound, `no rpc method "${method}"`)
     return await handler(params, caller)
@@ -106,10 +108,16 @@ export class Hub {
   async subscribe(
     recipient: Recipient,
     channel: string,
-    request: { since?: Position | undefined; presence?: boolean | undefined; asClient: boolean },
+    request: { since?: Position | undefined; presence?: boolean | undefined; caller: Caller },
   ): Promise<{ sub: Subscription; result: SubscribeResult }> {
     const options = this.#rules.resolve(channel)
-    if (request.asClient) await guard(options.canRead, recipient.member, channel, 'read')
+    const { caller } = request
+    if (!caller.isServer) {
+      checkAccess(caller, 'subscribe', channel, options)
+      // The members come with the reply only for whom may read them.
+      if (request.presence === true) checkAccess(caller, 'presence', channel, options)
+      await guard(options.canRead, caller.member, channel, 'read')
+    }
     const sub: Subscription = {
       channel,
       recipient,
@@ -173,17 +181,18 @@ export class Hub {
       )
   }
 
-  /** Publishes; `asClient` applies the channel's client permissions. */
+  /** Publishes; a client `caller` is held to the channel's permissions. */
   async publish(
     channel: string,
     data: unknown,
-    meta: { from?: Member | undefined; key?: string | undefined; asClient: boolean },
+    meta: { from?: Member | undefined; key?: string | undefined; caller: Caller },
   ): Promise<Position> {
     const options = this.#rules.resolve(channel)
-    if (meta.asClient && !options.clientPublish)
-      throw new ReplyError(ErrorCode.Forbidden, `clients may not publish to "${channel}"`)
-    if (meta.asClient && meta.from !== undefined)
-      await guardWrite(options.canWrite, meta.from, channel, { kind: 'publish', data })
+    const { caller } = meta
+    if (!caller.isServer) {
+      checkAccess(caller, 'publish', channel, options)
+      await guardWrite(options.canWrite, caller.member, channel, { kind: 'publish', data })
+    }
     const draft: { data: unknown; time: number; from?: Member; key?: string } = {
       data,
       time: Date.now(),
@@ -199,18 +208,22 @@ export class Hub {
     )
   }
 
-  async signal(channel: string, from: Member, data: unknown, asClient: boolean): Promise<void> {
+  async signal(channel: string, from: Member, data: unknown, caller: Caller): Promise<void> {
     const options = this.#rules.resolve(channel)
-    if (asClient && !options.clientPublish)
-      throw new ReplyError(ErrorCode.Forbidden, `clients may not signal in "${channel}"`)
-    if (asClient) await guardWrite(options.canWrite, from, channel, { kind: 'signal', data })
+    if (!caller.isServer) {
+      checkAccess(caller, 'publish', channel, options)
+      await guardWrite(options.canWrite, caller.member, channel, { kind: 'signal', data })
+    }
     await this.#storage(this.#engine.broker.emit(channel, { kind: 'signal', from, data }))
   }
 
-  /** The channel's members; `caller` (a client) must pass the channel's `canRead`. */
-  async presence(channel: string, caller?: Member): Promise<Member[]> {
+  /** The channel's members; a client `caller` is held to the channel's permissions. */
+  async presence(channel: string, caller: Caller): Promise<Member[]> {
     const options = this.#rules.resolve(channel)
-    if (caller !== undefined) await guard(options.canRead, caller, channel, 'read')
+    if (!caller.isServer) {
+      checkAccess(caller, 'presence', channel, options)
+      await guard(options.canRead, caller.member, channel, 'read')
+    }
     if (!options.presence)
       throw new ReplyError(ErrorCode.NotFound, `channel "${channel}" keeps no presence`)
     return await this.#storage(this.#engine.presence.list(channel))
@@ -223,10 +236,13 @@ export class Hub {
   async history(
     channel: string,
     query: { since?: Position | undefined; limit?: number | undefined; reverse?: boolean },
-    caller?: Member,
+    caller: Caller,
   ): Promise<HistoryResult> {
     const options = this.#rules.resolve(channel)
-    if (caller !== undefined) await guard(options.canRead, caller, channel, 'read')
+    if (!caller.isServer) {
+      checkAccess(caller, 'history', channel, options)
+      await guard(options.canRead, caller.member, channel, 'read')
+    }
     const limit = Math.min(query.limit ?? options.historySize, options.historySize)
     const { since } = query
     if (since !== undefined) {

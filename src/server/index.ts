@@ -9,9 +9,14 @@ export type {
   ChannelGuard,
   ChannelWrite,
   ChannelWriteGuard,
+  Access,
+  ChannelAccess,
+  ChannelAction,
 } from './channel-options.js'
+export type { Caller } from './caller.js'
 export { channelDefaults } from './channel-options.js'
 export { ReplyError, Disconnect } from './errors.js'
+export { createTokenBucket, type TokenBucket } from './rate-limit.js'
 export { createJwtAuthenticator, JwtConfigError } from './auth/jwt.js'
 export type { Engine, Broker, Presence, State } from '../engine/types.js'
 export { createMemoryEngine, createMemoryBackend } from '../engine/memory.js'

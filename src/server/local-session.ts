@@ -1,6 +1,7 @@
 import type { Member, Position, Pub, SubscribeResult } from '../protocol/index.js'
 import type { Logger } from 'pino'
 import type { ChannelEvent, LocalSession } from './api.js'
+import { serverCaller, type Caller } from './caller.js'
 import type { Hub } from './hub.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { classifyPub } from './subscription.js'
@@ -16,12 +17,15 @@ class ServerSession implements Recipient, LocalSession {
   readonly #log: Logger
   readonly #subs = new Map<string, { sub: Subscription; listener: Listener }>()
   readonly member: Member
+  /** Server code acting as this member: permissions are the app's business. */
+  readonly #caller: Caller
   #isClosed = false
 
   constructor(hub: Hub, log: Logger, member: Member) {
     this.#hub = hub
     this.#log = log
     this.member = member
+    this.#caller = serverCaller(member)
   }
 
   async subscribe(
@@ -33,7 +37,7 @@ class ServerSession implements Recipient, LocalSession {
     if (this.#subs.has(channel)) throw new Error(`session already subscribed to "${channel}"`)
     const { sub, result } = await this.#hub.subscribe(this, channel, {
       since: options?.since,
-      asClient: false,
+      caller: this.#caller,
     })
     if (this.#isClosed) {
       await this.#hub.unsubscribe(sub)
@@ -56,13 +60,13 @@ class ServerSession implements Recipient, LocalSession {
     return await this.#hub.publish(channel, data, {
       from: this.member,
       key: options?.key,
-      asClient: false,
+      caller: this.#caller,
     })
   }
 
   async signal(channel: string, data: unknown): Promise<void> {
     this.#assertOpen()
-    await this.#hub.signal(channel, this.member, data, false)
+    await this.#hub.signal(channel, this.member, data, this.#caller)
   }
 
   async close(): Promise<void> {

@@ -80,6 +80,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   })
 
   await hub.start()
+  // System channels (`sys:metrics`, …) carry what the server says: clients never publish there.
+  rules.add('sys:*', { access: { publish: 'server' } })
   for (const app of resolved.apps) await app.setup(api)
   for (const [pattern, channelOptions] of Object.entries(resolved.channels))
     rules.add(pattern, channelOptions)

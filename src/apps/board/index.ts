@@ -1,6 +1,7 @@
 import type { App, ChannelOptions, HubApi } from '../../server/index.js'
 import { createKeyedQueue } from '../shared/keyed-queue.js'
 import { nameOfChannel, readName, readParams } from '../shared/params.js'
+import { createUserRateLimit } from '../shared/user-rate-limit.js'
 import { decodeStroke, type Stroke } from './stroke.js'
 
 export type { Stroke } from './stroke.js'
@@ -13,12 +14,18 @@ export interface BoardAppOptions {
   historyTtlMs?: number
   /** Points one stroke may have. @default 1_000 */
   maxPointsPerStroke?: number
+  /** Sustained `board.clear` calls per second per user (clients; the server is not limited). @default 0.2 */
+  clearsPerSecond?: number
+  /** How many `board.clear` calls a user may make at once. @default 3 */
+  clearBurst?: number
 }
 
 export const boardDefaults: Required<BoardAppOptions> = {
   historySize: 5_000,
   historyTtlMs: 86_400_000,
   maxPointsPerStroke: 1_000,
+  clearsPerSecond: 0.2,
+  clearBurst: 3,
 }
 
 /** What `board:<name>` publications carry: a {@link Stroke} or a clear. */
@@ -64,6 +71,10 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
   const historyTtlMs = options.historyTtlMs ?? boardDefaults.historyTtlMs
   const maxPoints = options.maxPointsPerStroke ?? boardDefaults.maxPointsPerStroke
   const queue = createKeyedQueue()
+  const clears = createUserRateLimit(
+    options.clearsPerSecond ?? boardDefaults.clearsPerSecond,
+    options.clearBurst ?? boardDefaults.clearBurst,
+  )
   return {
     name: 'board',
     setup(hub) {
@@ -72,7 +83,6 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
         historyTtlMs,
         presence: true,
         joinLeave: true,
-        clientPublish: true,
         // Clients write only cursor signals; strokes go through board.stroke, which validates.
         canWrite: (_member, _channel, write) => write.kind === 'signal' && isCursor(write.data),
         backpressure: 'recover',
@@ -95,8 +105,10 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
         const { seq } = await hub.publish(`${PREFIX}${name}`, stroke, { from: member })
         return { seq }
       })
-      hub.rpc('board.clear', async (raw, { member }): Promise<{ seq: number }> => {
+      hub.rpc('board.clear', async (raw, caller): Promise<{ seq: number }> => {
         const name = readName(readParams(raw), 'name')
+        const { member } = caller
+        if (!caller.isServer) clears.take(member.user, 'board clears')
         // One clear at a time per board, so the kept mark is the newest clear's.
         return await queue.run(name, async () => {
           const position = await hub.publish(

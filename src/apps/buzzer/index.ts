@@ -45,6 +45,9 @@ export interface BuzzReply {
 
 const PREFIX = 'buzzer:'
 
+/** One player per user: its tabs and reloads buzz once, and host as one. */
+const playerKey = (member: Member): string => `user:${member.user}`
+
 /**
  * The buzzer (DESIGN.md §8): rooms are channels `buzzer:<room>` whose publications and subscribe
  * `state` are the room's {@link BuzzerSnapshot}, published after every change. Rpc methods:
@@ -66,7 +69,7 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
         historySize: 1,
         presence: true,
         joinLeave: true,
-        clientPublish: false,
+        access: { publish: 'server' },
         backpressure: 'latest',
         state: (channel): BuzzerSnapshot => rooms.snapshot(nameOfChannel(channel, PREFIX)),
       } satisfies ChannelOptions)
@@ -80,7 +83,7 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
         const room = readName(params, 'room')
         const rttMs = readOptionalDuration(params, 'rttMs')
         const { member } = caller
-        const player = { key: `user:${member.user}`, name: member.name, client: member.client }
+        const player = { key: playerKey(member), name: member.name, client: member.client }
         const outcome = rooms.buzz(room, player, rttMs)
         switch (outcome.kind) {
           case 'closed':
@@ -102,7 +105,16 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
           const room = readName(readParams(raw), 'room')
           if (canHost !== undefined && !(await canHost(member, room)))
             throw new ReplyError(ErrorCode.Forbidden, `you may not host "${room}"`)
-          return rooms.host(room, action)
+          const outcome = rooms.host(room, action, playerKey(member))
+          switch (outcome.kind) {
+            case 'done':
+              return outcome.snapshot
+            case 'not-host':
+              throw new ReplyError(
+                ErrorCode.Forbidden,
+                `someone else hosts "${room}"; it is yours once they have been idle for a while`,
+              )
+          }
         })
       }
       hostMethod('open')

@@ -17,8 +17,8 @@ const create = (options: BuzzerRoomsOptions = {}) => {
 describe('buzzer rooms', () => {
   it('goes back to host-less play hostIdleMs after the last host action', () => {
     const { clock, rooms } = create({ hostIdleMs: 1_000, autoCloseMs: 100 })
-    rooms.host('r', 'open')
-    rooms.host('r', 'close')
+    rooms.host('r', 'open', 'user:h')
+    rooms.host('r', 'close', 'user:h')
     clock.nowMs = 999
     expect(rooms.buzz('r', player('a'))).toEqual({ kind: 'closed' })
     clock.nowMs = 1_000
@@ -27,6 +27,26 @@ describe('buzzer rooms', () => {
     expect(rooms.snapshot('r')).toMatchObject({ hosted: false, open: true })
     clock.nowMs = 1_100
     expect(rooms.snapshot('r').open).toBe(false)
+  })
+
+  it('lets only the host of a room act until the host has been idle for hostIdleMs', () => {
+    const { clock, rooms } = create({ hostIdleMs: 1_000 })
+    expect(rooms.host('r', 'open', 'user:host')).toMatchObject({ kind: 'done' })
+    for (const action of ['open', 'close', 'reset'] as const)
+      expect(rooms.host('r', action, 'user:mallory')).toEqual({ kind: 'not-host' })
+    expect(rooms.snapshot('r')).toMatchObject({ hosted: true, open: true })
+    // Another room is anyone's.
+    expect(rooms.host('s', 'open', 'user:mallory')).toMatchObject({ kind: 'done' })
+    clock.nowMs = 999
+    expect(rooms.host('r', 'close', 'user:host')).toMatchObject({ kind: 'done' })
+    clock.nowMs = 1_998
+    expect(rooms.host('r', 'open', 'user:mallory')).toEqual({ kind: 'not-host' })
+    clock.nowMs = 1_999
+    expect(rooms.host('r', 'open', 'user:mallory')).toMatchObject({
+      kind: 'done',
+      snapshot: { hosted: true, open: true },
+    })
+    expect(rooms.host('r', 'reset', 'user:host')).toEqual({ kind: 'not-host' })
   })
 
   it('tells listeners about every change, and refuses players past maxPlayersPerRound', () => {
@@ -38,7 +58,7 @@ describe('buzzer rooms', () => {
     rooms.buzz('r', player('b'))
     expect(rooms.buzz('r', player('c'))).toEqual({ kind: 'full' })
     expect(rooms.buzz('r', player('b'))).toMatchObject({ kind: 'repeat', place: 2 })
-    rooms.host('r', 'reset')
+    rooms.host('r', 'reset', 'user:h')
     off()
     rooms.buzz('r', player('c'))
     expect(heard).toEqual(['r:1', 'r:2', 'r:0'])

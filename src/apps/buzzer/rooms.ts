@@ -74,6 +74,9 @@ export type RoomBuzzOutcome =
 
 export type HostAction = 'open' | 'close' | 'reset'
 
+/** What became of a host action: done, or refused because another player hosts the room. */
+export type HostOutcome = { kind: 'done'; snapshot: BuzzerSnapshot } | { kind: 'not-host' }
+
 /**
  * The buzzer rounds of one node, by room, shared by the `buzzer:<room>` rpc methods and the plain
  * `/buzzer` endpoint. A room without a host plays as round.ts describes (a buzz opens a round
@@ -83,8 +86,12 @@ export type HostAction = 'open' | 'close' | 'reset'
 export interface BuzzerRooms {
   /** Records a buzz; `rttMs` (>= 0, finite) is clamped to `maxRttMs`. */
   buzz(room: string, player: Player, rttMs?: number): RoomBuzzOutcome
-  /** A host's action: `open` a fresh round (until `close`), `close` it, or `reset` to idle. */
-  host(room: string, action: HostAction): BuzzerSnapshot
+  /**
+   * A host's action: `open` a fresh round (until `close`), `close` it, or `reset` to idle. The
+   * first player (by `hostKey`) to act hosts the room; until the host has been idle for
+   * `hostIdleMs`, the actions of anyone else are refused with `not-host`.
+   */
+  host(room: string, action: HostAction, hostKey: string): HostOutcome
   snapshot(room: string): BuzzerSnapshot
   /** Listens for changes; returns a function that removes the listener. */
   onChange(listener: (room: string, snapshot: BuzzerSnapshot) => void): () => void
@@ -97,6 +104,8 @@ interface Room {
   roundId: string
   players: Map<string, Player>
   hostActedAtMs: number | undefined
+  /** Who hosts the room (a player key), while it is hosted. */
+  hostKey: string | undefined
   timer: NodeJS.Timeout | undefined
 }
 
@@ -164,6 +173,7 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
         roundId: nextRoundId(),
         players: new Map(),
         hostActedAtMs: undefined,
+        hostKey: undefined,
         timer: undefined,
       }
       if (rooms.size >= o.maxRooms) {
@@ -177,6 +187,7 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
     rooms.set(name, room)
     if (room.hostActedAtMs !== undefined && nowMs - room.hostActedAtMs >= o.hostIdleMs) {
       room.hostActedAtMs = undefined
+      room.hostKey = undefined
       const closed = closeRound(room.round, nowMs)
       room.round = { ...closed, options: { ...closed.options, isHosted: false } }
     }
@@ -209,9 +220,11 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
       changed(name, room)
       return { ...outcome, compensationMs: tenths(credited / 2) }
     },
-    host(name, action) {
+    host(name, action, hostKey) {
       const nowMs = o.nowMs()
       const room = use(name, nowMs)
+      if (room.hostKey !== undefined && room.hostKey !== hostKey) return { kind: 'not-host' }
+      room.hostKey = hostKey
       room.hostActedAtMs = nowMs
       const hosted = { ...room.round, options: { ...room.round.options, isHosted: true } }
       switch (action) {
@@ -231,7 +244,7 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
       }
       arm(name, room)
       changed(name, room)
-      return snapshotOf(room, nowMs)
+      return { kind: 'done', snapshot: snapshotOf(room, nowMs) }
     },
     snapshot(name) {
       const nowMs = o.nowMs()

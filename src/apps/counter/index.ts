@@ -1,15 +1,22 @@
 import type { App, ChannelOptions, HubApi } from '../../server/index.js'
 import { createBackground, type Background } from '../shared/background.js'
 import { nameOfChannel, readInteger, readName, readParams } from '../shared/params.js'
+import { createUserRateLimit } from '../shared/user-rate-limit.js'
 
 /** Options of {@link createCounterApp}. Every field is optional. */
 export interface CounterAppOptions {
   /** Largest |delta| of one `counter.add`. @default 1_000 */
   maxDelta?: number
+  /** Sustained `counter.add` calls per second per user (clients; the server is not limited). @default 10 */
+  addsPerSecond?: number
+  /** How many `counter.add` calls a user may make at once. @default 30 */
+  addBurst?: number
 }
 
 export const counterDefaults: Required<CounterAppOptions> = {
   maxDelta: 1_000,
+  addsPerSecond: 10,
+  addBurst: 30,
 }
 
 /** What `counter:<name>` publications carry, and its subscribe `state`. */
@@ -60,6 +67,10 @@ const createPublisher = (hub: HubApi, background: Background): ((name: string) =
  */
 export const createCounterApp = (options: CounterAppOptions = {}): App => {
   const maxDelta = options.maxDelta ?? counterDefaults.maxDelta
+  const limit = createUserRateLimit(
+    options.addsPerSecond ?? counterDefaults.addsPerSecond,
+    options.addBurst ?? counterDefaults.addBurst,
+  )
   let background: Background | undefined
   return {
     name: 'counter',
@@ -69,15 +80,16 @@ export const createCounterApp = (options: CounterAppOptions = {}): App => {
       const changed = createPublisher(hub, work)
       hub.channel(`${PREFIX}*`, {
         historySize: 1,
-        clientPublish: false,
+        access: { publish: 'server' },
         backpressure: 'latest',
         state: async (channel): Promise<CounterValue> => {
           const value = await hub.state.get(stateKey(nameOfChannel(channel, PREFIX)))
           return { value: typeof value === 'number' ? value : 0 }
         },
       } satisfies ChannelOptions)
-      hub.rpc('counter.add', async (raw): Promise<CounterValue> => {
+      hub.rpc('counter.add', async (raw, caller): Promise<CounterValue> => {
         const params = readParams(raw)
+        if (!caller.isServer) limit.take(caller.member.user, 'counter changes')
         const name = readName(params, 'name')
         const delta = readInteger(params, 'delta', -maxDelta, maxDelta)
         const value = await hub.state.incr(stateKey(name), delta)

@@ -40,7 +40,7 @@ export const createMetricsApp = (options: MetricsAppOptions = {}): App => {
         // Long enough for every kept sample: a dashboard opened later still fills its chart.
         historyTtlMs: Math.max(600_000, 2 * historySize * intervalMs),
         presence: false,
-        clientPublish: false,
+        access: { publish: 'server' },
         backpressure: 'latest',
       } satisfies ChannelOptions)
       const work = createBackground(hub.log)

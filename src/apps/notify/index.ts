@@ -1,4 +1,4 @@
-import { ErrorCode, type Member } from '../../protocol/index.js'
+import { ErrorCode } from '../../protocol/index.js'
 import {
   ReplyError,
   type App,
@@ -29,9 +29,10 @@ export interface NotifyAppOptions {
   maxDemos?: number
   /**
    * Who may call `notify.send` to `user` (others get `forbidden`); the demo and
-   * {@link NotifyApp.send} are not checked. @default undefined (every client, to anyone)
+   * {@link NotifyApp.send} are not checked.
+   * @default the server (an app, or a backend through the HTTP API) to anyone; a client only to itself
    */
-  canSend?: (member: Member, user: string) => boolean | Promise<boolean>
+  canSend?: (caller: RpcCaller, user: string) => boolean | Promise<boolean>
 }
 
 export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
@@ -71,7 +72,7 @@ const notFound = (id: string): ReplyError =>
 /**
  * Notifications (DESIGN.md §8): each user has a channel `notify:<user>` (the user id as the server
  * sees it, e.g. `anon:…`) carrying {@link NotifyEvent}s, and an inbox in State that survives
- * restarts. `notify.send` adds to anyone's inbox unless `canSend` says otherwise; `notify.list`,
+ * restarts. `notify.send` adds to an inbox when `canSend` allows (by default a client's own, and any for the server); `notify.list`,
  * `notify.read`, `notify.readAll` and `notify.dismiss` act on the caller's own inbox;
  * `notify.demo` switches a source of random notifications for the caller. One user's changes are
  * applied and published one at a time on this node.
@@ -84,7 +85,7 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
     demoMaxLifetimeMs: options.demoMaxLifetimeMs ?? notifyDefaults.demoMaxLifetimeMs,
     maxDemos: options.maxDemos ?? notifyDefaults.maxDemos,
   }
-  const { canSend } = options
+  const canSend = options.canSend ?? sendsToSelfOnly
   const queue = createKeyedQueue()
   let background: Background | undefined
   let demo: DemoSource | undefined
@@ -118,10 +119,10 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
         historySize: 50,
         presence: true,
         joinLeave: false,
-        clientPublish: false,
+        // Only the user itself reads its notifications (subscribe, history, presence); only the
+        // server (this app) publishes them.
+        access: { subscribe: 'owner', publish: 'server' },
         backpressure: 'recover',
-        // Only the user itself reads its notifications (subscribe, history, presence).
-        canRead: (member, channel) => member.user === channel.slice(PREFIX.length),
         state: async (channel): Promise<{ unread: number }> => ({
           unread: await store.unread(channel.slice(PREFIX.length)),
         }),
@@ -142,10 +143,10 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
       })
       const demos = demo
 
-      hub.rpc('notify.send', async (raw, { member }): Promise<{ id: string }> => {
+      hub.rpc('notify.send', async (raw, caller): Promise<{ id: string }> => {
         const params = readParams(raw)
         const user = readString(params, 'user', { maxLength: MAX_USER_LENGTH })
-        if (canSend !== undefined && !(await canSend(member, user)))
+        if (!(await canSend(caller, user)))
           throw new ReplyError(ErrorCode.Forbidden, `you may not notify "${user}"`)
         const title = readString(params, 'title', { maxLength: 200 })
         const body = readString(params, 'body', { minLength: 0, maxLength: 2_000 })
@@ -194,6 +195,10 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
     },
   }
 }
+
+/** The default `canSend`: the server may notify anyone, a client only itself. */
+const sendsToSelfOnly = (caller: RpcCaller, user: string): boolean =>
+  caller.isServer || caller.member.user === user
 
 /** Whether some connection of `user` subscribes to `notify:<user>` (presence lists subscribers). */
 const isWatched = async (hub: HubApi, user: string): Promise<boolean> => {
