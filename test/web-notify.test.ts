@@ -1,15 +1,15 @@
 /**
  * The notifications web app (`/notify/`) in Chromium against a real server (SQLite, as `hubbub
- * serve`): one person notifies another, who gets a toast and an unread badge in every tab; read
- * and dismiss reach every tab; the unread state survives a reload and a server restart; and the
- * demo source sends notifications by itself.
+ * serve`): a backend notifies a person, who gets a toast and an unread badge in every tab; read
+ * and dismiss reach every tab; the unread state survives a reload and a server restart; another
+ * person's page, knowing the id, cannot read that inbox; and the demo source sends by itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { createNotifyApp } from '../src/apps/index.js'
+import { bundledApps, createNotifyApp, type NotifyApp } from '../src/apps/index.js'
 import { createSqliteEngine } from '../src/engine/sqlite.js'
 import { createServer, type HubbubServer } from '../src/server/index.js'
 import { launchChromium } from './support/browser.js'
@@ -24,8 +24,13 @@ import {
 } from './support/web.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hubbub-web-notify-'))
-const start = (port = 0) =>
-  startWebServer({ port, engine: createSqliteEngine({ file: join(dataDir, 'hubbub.db') }) })
+/** The bundled apps with a notify app the test holds: it sends as a backend would. */
+const start = (notify: NotifyApp, port = 0) =>
+  startWebServer({
+    port,
+    engine: createSqliteEngine({ file: join(dataDir, 'hubbub.db') }),
+    apps: bundledApps().map((app) => (app.name === 'notify' ? notify : app)),
+  })
 
 const BADGE = '[data-testid=unread-badge]'
 const TOAST = '[data-testid=toast]'
@@ -85,19 +90,20 @@ const settled = async (page: Page): Promise<void> => {
   )
 }
 
-const send = async (page: Page, to: string, title: string, body: string): Promise<void> => {
-  await page.getByLabel('To (user id)').fill(to)
+/** Sends the page's own user a notification with the page's form. */
+const sendToSelf = async (page: Page, title: string, body: string): Promise<void> => {
   await page.getByLabel('Title').fill(title)
   await page.getByLabel('Message').fill(body)
   await page.getByRole('button', { name: 'Send', exact: true }).click()
-  await waitForText(page, '[data-testid=send-outcome]', 'Sent.')
+  await waitForText(page, '[data-testid=send-outcome]', 'Sent to yourself.')
 }
 
 it(
-  'notifies another person: toast, badge in every tab, read, dismiss, reload and restart',
+  'a backend notifies a person: toast, badge in every tab, read, dismiss, reload and restart',
   BROWSER_TEST,
   async () => {
-    server = await start()
+    const notify = createNotifyApp()
+    server = await start(notify)
     const ann = await enter(server, { colorScheme: 'dark' })
     const ben = await enter(server)
     const benId = await ownId(ben.page)
@@ -108,7 +114,7 @@ it(
     expect(await ownId(ann.page)).not.toBe(benId)
     await benTab.getByText('Nothing here yet').waitFor()
 
-    await send(ann.page, benId, 'Lunch?', 'Noon at the usual place.')
+    await notify.send(benId, { title: 'Lunch?', body: 'Noon at the usual place.' })
     for (const page of [ben.page, benTab]) {
       await waitForTexts(page, `${TOAST} .toast__title`, ['Lunch?'])
       await waitForText(page, BADGE, '1')
@@ -118,7 +124,7 @@ it(
     expect(await ben.page.title()).toBe('(1) Notifications · hubbub')
     // Nothing for the sender.
     expect(await ann.page.locator(BADGE).count()).toBe(0)
-    await send(ann.page, benId, 'Build passed', 'main is green again.')
+    await notify.send(benId, { title: 'Build passed', body: 'main is green again.' })
     await ben.page.locator(`${TOAST}[data-id="2"]`).waitFor()
     const toastShownAt = Date.now()
     await waitForText(benTab, BADGE, '2')
@@ -153,7 +159,7 @@ it(
     const { port } = server
     await server.close()
     await waitForText(ben.page, '[role=status]', 'Reconnecting…')
-    server = await start(port)
+    server = await start(notify, port)
     await waitForText(ben.page, '[role=status]', 'Connected')
     await waitForTexts(ben.page, UNREAD_TITLES, ['Unread: Build passed'])
     await benTab.reload()
@@ -167,14 +173,64 @@ it(
     await waitForText(benTab, '[data-testid=unread-count]', 'all read')
     expect(await benTab.title()).toBe('Notifications · hubbub')
 
-    // And back: Ben answers Ann, whose id he was given.
-    await benTab.bringToFront()
-    await send(benTab, await ownId(ann.page), 'Sounds good', 'See you at noon.')
+    // Ann notes something for herself: it reaches her inbox, not Ben's.
+    await ann.page.bringToFront()
+    await sendToSelf(ann.page, 'Sounds good', 'See you at noon.')
     await waitForTexts(ann.page, `${TOAST} .toast__title`, ['Sounds good'])
     await waitForText(ann.page, BADGE, '1')
+    await waitForTexts(benTab, TITLES, ['Build passed'])
     await ann.page.evaluate('window.scrollTo(0, 0)')
     await settled(ann.page)
     await saveScreenshot(ann.page, 'web-notify-dark')
+  },
+)
+
+it(
+  'keeps an inbox from another person who knows its id, in their browser',
+  BROWSER_TEST,
+  async () => {
+    const notify = createNotifyApp()
+    server = await start(notify)
+    const ben = await enter(server)
+    const benId = await ownId(ben.page)
+    await notify.send(benId, { title: 'Private', body: 'for Ben only' })
+    await waitForTexts(ben.page, UNREAD_TITLES, ['Unread: Private'])
+
+    // Mallory saw Ben's id in a chat room. From her page she opens a WebSocket of her own, presents
+    // the id as her credential, and asks for the inbox every way the protocol has.
+    const mallory = await enter(server)
+    const replies = await mallory.page.evaluate<
+      Record<string, { user?: string; code?: string }>
+    >(`new Promise((resolve, reject) => {
+    const victim = ${JSON.stringify(benId)}
+    const channel = 'notify:' + victim
+    const ws = new WebSocket('ws://' + location.host + '/', 'hubbub.v1')
+    const replies = {}
+    ws.onerror = () => reject(new Error('socket failed'))
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: 'connect', id: 1, name: 'Mallory', credential: victim, anonId: victim }))
+      ws.send(JSON.stringify({ type: 'subscribe', id: 2, channel }))
+      ws.send(JSON.stringify({ type: 'history', id: 3, channel }))
+      ws.send(JSON.stringify({ type: 'presence', id: 4, channel }))
+      ws.send(JSON.stringify({ type: 'rpc', id: 5, method: 'notify.list', params: {} }))
+    }
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(event.data)
+      if (frame.type !== 'reply') return
+      replies[frame.id] = frame.result ?? frame.error
+      if (Object.keys(replies).length === 5) {
+        ws.close()
+        resolve(replies)
+      }
+    }
+  })`)
+    expect(replies['1']?.user).toMatch(/^anon:/)
+    expect(replies['1']?.user).not.toBe(benId)
+    for (const id of ['2', '3', '4']) expect(replies[id]).toMatchObject({ code: 'forbidden' })
+    expect(replies['5']).toEqual({ items: [], unread: 0 })
+    // Nor can her own page be turned to it: it shows her own, empty inbox.
+    expect(await ownId(mallory.page)).not.toBe(benId)
+    await mallory.page.getByText('Nothing here yet').waitFor()
   },
 )
 
@@ -188,11 +244,9 @@ it('sends demo notifications while the switch is on, and to oneself', BROWSER_TE
     shutdownTimeoutMs: 1_000,
   })
   const cleo = await enter(server, { isPhone: true })
-  const cleoId = await ownId(cleo.page)
+  await ownId(cleo.page)
   await cleo.page.getByText('Nothing here yet').waitFor()
 
-  await cleo.page.getByRole('button', { name: 'Myself' }).click()
-  expect(await cleo.page.getByLabel('To (user id)').inputValue()).toBe(cleoId)
   await cleo.page.getByLabel('Title').fill('Note to self')
   await cleo.page.getByLabel('Title').press('Enter')
   await waitForText(cleo.page, '[data-testid=send-outcome]', 'Sent to yourself.')

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { bundledApps } from '../../src/apps/index.js'
+import type { App } from '../../src/server/index.js'
 import type { Engine } from '../../src/engine/types.js'
 import { createServer, type HubbubServer } from '../../src/server/index.js'
 
@@ -21,14 +22,14 @@ const WEB_TEST_SECRET = 'web-test-secret-of-at-least-32-characters'
  * A server with the bundled apps serving the web apps on `port` (0: any). Restarts are quick:
  * clients are told to come back within 50 ms.
  */
-export const startWebServer = (options: { port?: number; engine?: Engine } = {}) =>
+export const startWebServer = (options: { port?: number; engine?: Engine; apps?: App[] } = {}) =>
   createServer({
     port: options.port ?? 0,
     // One secret for every start, as `hubbub serve` keeps it in its data directory: a restarted
     // server still knows the anonymous credentials its browsers stored.
     secret: WEB_TEST_SECRET,
     staticDir: WEB_DIR,
-    apps: bundledApps(),
+    apps: options.apps ?? bundledApps(),
     shutdownSpreadMs: 50,
     shutdownTimeoutMs: 1_000,
     ...(options.engine === undefined ? {} : { engine: options.engine }),

@@ -5,8 +5,8 @@ import { Icon } from './icons.tsx'
 const COPIED_MS = 2_000
 
 /**
- * This browser's user id, to share: anyone who has it can send here. Every tab of this browser
- * is the same user and shows the same inbox.
+ * This browser's user id: public (it is how a backend addresses this inbox, and knowing it lets
+ * nobody else read it). Every tab of this browser is the same user and shows the same inbox.
  */
 export const IdentityCard = ({ user }: { user: string }) => {
   const [copied, setCopied] = useState<'copied' | 'failed'>()
@@ -56,7 +56,7 @@ export const IdentityCard = ({ user }: { user: string }) => {
       <p class="side-card__hint" aria-live="polite">
         {copied === 'failed'
           ? 'Could not copy: select the id and copy it by hand.'
-          : 'Share it so others can notify you. Every tab of this browser is you.'}
+          : 'Your backend notifies you at this id. It is not a password: only this browser reads your inbox, in every tab.'}
       </p>
     </section>
   )

@@ -2,33 +2,30 @@ import { useState } from 'preact/hooks'
 import type { Client } from '../../src/client/index.ts'
 
 /** The server's limits (docs/apps.md). */
-const MAX_USER_LENGTH = 200
 const MAX_TITLE_LENGTH = 200
 const MAX_BODY_LENGTH = 2_000
 
-type Outcome = { kind: 'sent'; to: string } | { kind: 'failed'; error: string }
+type Outcome = { kind: 'sent' } | { kind: 'failed'; error: string }
 
 interface Props {
   client: Client
-  /** This page's user, for "to myself". */
+  /** This page's user: a browser may notify only itself; other people are notified by a backend. */
   self: string
   isOnline: boolean
 }
 
-/** Sends a notification to any user id (`notify.send`): a friend's, or this browser's own. */
+/** Sends this browser's user a notification (`notify.send` to itself), to try the inbox out. */
 export const SendForm = ({ client, self, isOnline }: Props) => {
-  const [to, setTo] = useState('')
   const [title, setTitle] = useState('')
   const [body, setBody] = useState('')
   const [isSending, setIsSending] = useState(false)
   const [outcome, setOutcome] = useState<Outcome>()
-  const target = to.trim()
   const heading = title.trim()
-  const canSend = isOnline && !isSending && target !== '' && heading !== ''
+  const canSend = isOnline && !isSending && self !== '' && heading !== ''
   return (
     <section class="card side-card" aria-labelledby="send-heading">
       <h2 id="send-heading" class="side-card__title">
-        Send a notification
+        Send yourself one
       </h2>
       <form
         class="send-form"
@@ -38,10 +35,10 @@ export const SendForm = ({ client, self, isOnline }: Props) => {
           setIsSending(true)
           setOutcome(undefined)
           client
-            .rpc('notify.send', { user: target, title: heading, body: body.trim() })
+            .rpc('notify.send', { user: self, title: heading, body: body.trim() })
             .then(
               () => {
-                setOutcome({ kind: 'sent', to: target })
+                setOutcome({ kind: 'sent' })
                 setTitle('')
                 setBody('')
               },
@@ -57,36 +54,6 @@ export const SendForm = ({ client, self, isOnline }: Props) => {
             })
         }}
       >
-        <div class="field">
-          <span class="send-form__label-row">
-            <label class="field__label" for="send-to">
-              To (user id)
-            </label>
-            <button
-              type="button"
-              class="link-button send-form__self"
-              onClick={() => {
-                setTo(self)
-              }}
-            >
-              Myself
-            </button>
-          </span>
-          <input
-            id="send-to"
-            class="input input--mono"
-            name="to"
-            placeholder="anon:…"
-            autocomplete="off"
-            spellcheck={false}
-            required
-            maxLength={MAX_USER_LENGTH}
-            value={to}
-            onInput={(event) => {
-              setTo(event.currentTarget.value)
-            }}
-          />
-        </div>
         <label class="field">
           <span class="field__label">Title</span>
           <input
@@ -119,7 +86,7 @@ export const SendForm = ({ client, self, isOnline }: Props) => {
         <div class="send-form__actions">
           <p class="send-form__outcome" aria-live="polite" data-testid="send-outcome">
             {outcome === undefined ? null : outcome.kind === 'sent' ? (
-              <span class="send-form__sent">Sent{outcome.to === self ? ' to yourself' : ''}.</span>
+              <span class="send-form__sent">Sent to yourself.</span>
             ) : (
               <span class="send-form__failed">Not sent: {outcome.error}</span>
             )}
@@ -129,6 +96,9 @@ export const SendForm = ({ client, self, isOnline }: Props) => {
           </button>
         </div>
       </form>
+      <p class="side-card__hint">
+        Other people are notified by your backend, through hubbub’s HTTP API (docs/api.md).
+      </p>
     </section>
   )
 }
