@@ -16,6 +16,8 @@ const CLI_VARIABLES = new Set([
   'HUBBUB_MAX_CONNECTIONS',
   'HUBBUB_MAX_CONNECTIONS_PER_IP',
   'HUBBUB_PING_INTERVAL',
+  'HUBBUB_REQUESTS_PER_SECOND',
+  'HUBBUB_REQUEST_BURST',
 ])
 
 const children = new Set<ChildProcess>()
@@ -139,6 +141,25 @@ describe('hubbub serve limits', () => {
     expect((await (await open(port)).first).close?.code).toBe(1013)
   })
 
+  it('refuses frames past --request-burst and --requests-per-second with too_many_requests', async () => {
+    const port = await startServe(['--requests-per-second', '1', '--request-burst', '5'])
+    const client = await open(port)
+    await client.first
+    for (let id = 2; id <= 11; id++)
+      client.socket.send(JSON.stringify({ type: 'publish', id, channel: 'room:1', data: id }))
+    await expect.poll(() => client.frames.filter((frame) => frame.type === 'reply').length).toBe(11)
+    // Refusals are answered at once, accepted publishes once stored: order the replies by id.
+    const codes = client.frames
+      .filter((frame) => frame.type === 'reply' && frame.id !== 1)
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((frame) => (frame.error as { code?: string } | undefined)?.code ?? 'ok')
+    // The connect took one token of the five.
+    expect(codes).toEqual([
+      ...Array<string>(4).fill('ok'),
+      ...Array<string>(6).fill('too_many_requests'),
+    ])
+  })
+
   it('pings every --ping-interval ms and says so in the connect reply', async () => {
     const port = await startServe(['--ping-interval', '1000'])
     const client = await open(port)
@@ -186,7 +207,13 @@ describe('hubbub serve limits', () => {
   it('lists the flags in --help', async () => {
     const result = await runServe(['--help'])
     expect(result.code).toBe(0)
-    for (const flag of ['--max-connections <n>', '--max-connections-per-ip <n>', '--ping-interval'])
+    for (const flag of [
+      '--max-connections <n>',
+      '--max-connections-per-ip <n>',
+      '--ping-interval',
+      '--requests-per-second <n>',
+      '--request-burst <n>',
+    ])
       expect(result.stdout).toContain(flag)
   })
 })

@@ -55,6 +55,20 @@ const limitFlags = [
     max: Number.MAX_SAFE_INTEGER,
   },
   {
+    flag: 'requests-per-second',
+    env: 'HUBBUB_REQUESTS_PER_SECOND',
+    option: 'requestsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'request-burst',
+    env: 'HUBBUB_REQUEST_BURST',
+    option: 'requestBurst',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
     flag: 'ping-interval',
     env: 'HUBBUB_PING_INTERVAL',
     option: 'pingIntervalMs',
@@ -95,6 +109,12 @@ Options:
       --max-connections-per-ip <n>
                          connections from one IP address; more are closed 1013
                          (env HUBBUB_MAX_CONNECTIONS_PER_IP, default ${serverDefaults.maxConnectionsPerIp})
+      --requests-per-second <n>
+                         frames per second one connection may send, sustained
+                         (env HUBBUB_REQUESTS_PER_SECOND, default ${serverDefaults.requestsPerSecond})
+      --request-burst <n>
+                         frames one connection may send at once
+                         (env HUBBUB_REQUEST_BURST, default ${serverDefaults.requestBurst})
       --ping-interval <ms>
                          how often the server pings each client, ${MIN_PING_INTERVAL_MS} or more
                          (env HUBBUB_PING_INTERVAL, default ${serverDefaults.pingIntervalMs})
@@ -184,6 +204,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-connections': { type: 'string' },
         'max-connections-per-ip': { type: 'string' },
         'ping-interval': { type: 'string' },
+        'requests-per-second': { type: 'string' },
+        'request-burst': { type: 'string' },
         secret: { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-public-key': { type: 'string' },
