@@ -272,7 +272,7 @@ describe('hubbub chat, in a terminal', () => {
     await alice.waitFor('the prompt', (screen) => cursorRow(screen) === 'lobby>')
     // Escape sequences from others are shown, not obeyed: this one would clear the screen.
     await room.publish({ text: `plain ${ESC}[2J` })
-    await alice.waitFor('Bob’s message', (screen) => screen.rows().includes('Bob: plain ^[[2J'))
+    await alice.waitFor('Bob’s message', (screen) => screen.rows().includes('Bob: plain ␛[2J'))
     expect(alice.screen.rows()[0]).toBe(`* connected to ${url} as Alice`)
     alice.type('\u0003')
     expect(await alice.exited).toEqual({ code: 0, signal: null })

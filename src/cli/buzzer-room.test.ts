@@ -31,6 +31,6 @@ describe('buzzer answers', () => {
         { place: 1, name: 'Alice', behindMs: 0 },
         { place: 2, name: 'Bob\u001b[2J', behindMs: 123.4 },
       ]),
-    ).toBe('1. Alice, 2. Bob^[[2J +0.12 s')
+    ).toBe('1. Alice, 2. Bob␛[2J +0.12 s')
   })
 })

@@ -13,6 +13,8 @@ import {
   DecodeError,
   ErrorCode,
   assertNever,
+  checkDisplayName,
+  checkOperatorName,
   decodeClientFrame,
   formatRetryHint,
 } from '../protocol/index.js'
@@ -46,7 +48,6 @@ export interface ConnectionContext {
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
-const MAX_NAME_LENGTH = 64
 /** Frames that may arrive while `connect` is being authenticated, before the first reply. */
 const MAX_EARLY_FRAMES = 64
 
@@ -387,12 +388,13 @@ export class Connection implements Recipient {
               : this.#context.credentials.verify(frame.credential)) ??
             this.#context.credentials.issue())
           : undefined
-      const name = (identity?.name ?? frame.name ?? '').trim()
-      if (name.length > MAX_NAME_LENGTH)
-        throw new ReplyError(
-          ErrorCode.BadRequest,
-          `name is longer than ${MAX_NAME_LENGTH} characters`,
-        )
+      // A verified token's name is the operator's: cleaned, never reserved (display-name.ts).
+      const named =
+        identity?.name === undefined
+          ? checkDisplayName(frame.name ?? '')
+          : checkOperatorName(identity.name)
+      if (!named.ok) throw new ReplyError(ErrorCode.BadRequest, named.problem)
+      const { name } = named
       const { client } = this.#member
       this.#member = {
         client,

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { cleanName, MAX_NAME_LENGTH } from './name-store.ts'
+import { checkName, MAX_NAME_LENGTH } from './name-store.ts'
 
 /** What a page says around its name form. */
 export interface NameFormTexts {
@@ -22,7 +22,8 @@ interface Props {
 /** Asks for the display name others will see; the page remembers it for next time. */
 export const NameForm = ({ initial, texts, onSubmit, onCancel }: Props) => {
   const [typed, setTyped] = useState(initial)
-  const name = cleanName(typed)
+  const check = checkName(typed)
+  const name = check.ok ? check.name : ''
   return (
     <form
       class="name-form card"
@@ -48,6 +49,11 @@ export const NameForm = ({ initial, texts, onSubmit, onCancel }: Props) => {
           }}
         />
       </label>
+      {check.ok ? null : (
+        <p class="name-form__problem" role="alert">
+          {`This name cannot be used: ${check.problem}.`}
+        </p>
+      )}
       <div class="name-form__actions">
         {onCancel === undefined ? null : (
           <button type="button" class="button button--quiet" onClick={onCancel}>

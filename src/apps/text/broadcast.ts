@@ -1,14 +1,17 @@
 import type { ChannelEvent, HubApi, TextEndpoint } from '../../server/index.js'
-import type { Member } from '../../protocol/index.js'
+import { toVisibleLine, type Member } from '../../protocol/index.js'
 import { bridgeToChannel } from './channel-bridge.js'
 import { textOf } from './lines.js'
 import type { SessionRegistry } from './session-registry.js'
 
-/** The line for a broadcast channel event: `Broadcast: <text>` for others' `{ text }` publications. */
+/**
+ * The line for a broadcast channel event: `Broadcast: <text>` for others' `{ text }` publications,
+ * the text through `toVisibleLine` (one message, one line).
+ */
 export const renderBroadcastEvent = (event: ChannelEvent, self: Member): string | undefined => {
   if (event.type !== 'pub' || event.pub.from?.client === self.client) return undefined
   const text = textOf(event.pub.data)
-  return text === undefined ? undefined : `Broadcast: ${text}`
+  return text === undefined ? undefined : `Broadcast: ${toVisibleLine(text)}`
 }
 
 /**

@@ -1,7 +1,19 @@
+import { toVisibleLine } from '../../protocol/index.js'
 import { ReplyError, type TextConnection } from '../../server/index.js'
 
-/** A line from the server itself, as the chat shows it: `[Server]: <text>`. */
-export const serverLine = (text: string): string => `[Server]: ${text}`
+/**
+ * A line from the server itself, as the chat shows it: `[Server]: <text>`. Like every line a
+ * plain endpoint relays, it goes through {@link toVisibleLine}: whatever `text` holds (names, a
+ * backend's text), it prints as this one line and nothing in it is obeyed.
+ */
+export const serverLine = (text: string): string => `[Server]: ${toVisibleLine(text)}`
+
+/**
+ * A line someone said, as the chat shows it: `[Alice]: <text>`, name and text through
+ * {@link toVisibleLine}, so that a message never reads as several lines or as someone else's.
+ */
+export const memberLine = (name: string, text: string): string =>
+  `[${toVisibleLine(name)}]: ${toVisibleLine(text)}`
 
 /** The `text` of a chat-style publication (`{ text: string }`), or undefined for any other data. */
 export const textOf = (data: unknown): string | undefined => {
