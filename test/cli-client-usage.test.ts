@@ -50,6 +50,11 @@ describe.concurrent('client commands', () => {
     [['chat', 'ws://a:1', '--url', 'ws://b:1'], /give the URL once/u],
     [['chat', '--room', 'two words'], /invalid --room "two words"/u],
     [['chat', '--name', ' '], /--name must not be empty/u],
+    [
+      ['chat', '--name', 'S\u0435rver'],
+      /invalid --name: names that read as "Server" are reserved/u,
+    ],
+    [['sub', 'x', '--name', 'a\u001b[2Jb'], /invalid --name: name contains a control character/u],
     [['connect', 'ftp://x'], /invalid URL "ftp:\/\/x": expected ws:\/\/host:port/u],
     [['connect', 'ws://x', '--subprotocol', 'a b'], /invalid --subprotocol "a b"/u],
     [['buzz', '--room', ''], /--room must not be empty/u],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_URL, parseServerUrl, resolveServerUrl } from './client-flags.js'
+import { DEFAULT_URL, parseServerUrl, resolveName, resolveServerUrl } from './client-flags.js'
 import { UsageError } from './usage.js'
 
 describe('parseServerUrl', () => {
@@ -27,5 +27,16 @@ describe('resolveServerUrl', () => {
     expect(() => resolveServerUrl({ url: 'ws://a:1', positional: 'ws://b:1' }, {}, 'chat')).toThrow(
       /give the URL once/,
     )
+  })
+})
+
+describe('resolveName', () => {
+  it('normalises --name as the server does, and refuses what the server would refuse', () => {
+    expect(resolveName('  Alice \t Smith ', 'chat')).toBe('Alice Smith')
+    expect(() => resolveName('Ｓｅｒｖｅｒ', 'chat')).toThrow(
+      /invalid --name: names that read as "Server" are reserved/,
+    )
+    expect(() => resolveName('Vic\u202e', 'chat')).toThrow(/invalid --name: name contains/)
+    expect(() => resolveName(' ', 'chat')).toThrow(/--name must not be empty/)
   })
 })

@@ -3,6 +3,7 @@
  * flag, then environment, then default.
  */
 import { userInfo } from 'node:os'
+import { checkDisplayName } from '../protocol/index.js'
 import { envValue, UsageError } from './usage.js'
 
 /** The server a client command talks to when neither `--url` nor `HUBBUB_URL` says otherwise. */
@@ -73,14 +74,20 @@ export const resolveServerUrl = (
 
 /**
  * The display name: `--name`, else the login name, else undefined (the server then picks
- * `Guest-…`). The server checks the length and says so if it is too long.
+ * `Guest-…`). `--name` is checked as the server checks names (`checkDisplayName`), so that a name
+ * it would refuse is a usage error naming the flag; a login name it would refuse (`admin`) is
+ * dropped for `Guest-…` instead.
  */
 export const resolveName = (flag: string | undefined, command: string): string | undefined => {
   if (flag !== undefined) {
     if (flag.trim() === '') throw new UsageError('--name must not be empty', command)
-    return flag
+    const check = checkDisplayName(flag)
+    if (!check.ok) throw new UsageError(`invalid --name: ${check.problem}`, command)
+    return check.name
   }
-  return loginName()
+  const login = loginName()
+  const check = login === undefined ? undefined : checkDisplayName(login)
+  return check?.ok === true && check.name !== '' ? check.name : undefined
 }
 
 const loginName = (): string | undefined => {
