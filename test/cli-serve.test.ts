@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,7 +39,7 @@ afterEach(async () => {
   blockers.clear()
 })
 
-const CLI_VARIABLES = new Set(['PORT', 'HUBBUB_LOG_LEVEL', 'HUBBUB_DATA'])
+const CLI_VARIABLES = new Set(['PORT', 'HUBBUB_LOG_LEVEL', 'HUBBUB_DATA', 'HUBBUB_SECRET'])
 
 /**
  * The environment of the test run without the variables the CLI reads, plus a new data
@@ -145,13 +145,16 @@ const freePort = async (): Promise<number> => {
   return port
 }
 
-/** Opens a hubbub.v1 WebSocket and completes the connect handshake. */
-const connectClient = async (port: number): Promise<{ socket: WebSocket; reply: unknown }> => {
+/** Opens a hubbub.v1 WebSocket and completes the connect handshake (presenting `credential`). */
+const connectClient = async (
+  port: number,
+  credential?: string,
+): Promise<{ socket: WebSocket; reply: unknown }> => {
   const socket = new WebSocket(`ws://localhost:${port}/`, 'hubbub.v1')
   sockets.add(socket)
   await once(socket, 'open')
   const message = once(socket, 'message')
-  socket.send(JSON.stringify({ type: 'connect', id: 1, name: 'Ann' }))
+  socket.send(JSON.stringify({ type: 'connect', id: 1, name: 'Ann', credential }))
   const [data] = (await message) as [Buffer]
   return { socket, reply: JSON.parse(data.toString('utf8')) }
 }
@@ -223,6 +226,49 @@ describe('hubbub serve', () => {
     )
     const { reply } = await connectClient(running.port)
     expect(reply).toMatchObject({ type: 'reply', id: 1 })
+  })
+
+  it('keeps anonymous people who they are across restarts: the secret lives in the data directory', async () => {
+    const env = cleanEnv()
+    const first = await startServe(['--port', '0'], env)
+    const { reply } = await connectClient(first.port)
+    const { user, credential } = (reply as { result: { user: string; credential: string } }).result
+    first.child.kill('SIGTERM')
+    await exited(first.child)
+    const secretFile = join(String(env.HUBBUB_DATA), 'secret')
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600)
+    const secret = readFileSync(secretFile, 'utf8').trim()
+    expect(secret.length).toBeGreaterThanOrEqual(32)
+
+    const again = await startServe(['--port', '0'], env)
+    const back = await connectClient(again.port, credential)
+    expect(back.reply).toMatchObject({ result: { user } })
+    again.child.kill('SIGTERM')
+    await exited(again.child)
+    // The secret never reaches the logs, even at the most verbose level.
+    const verbose = await startServe(['--port', '0', '--log-level', 'trace'], env)
+    await connectClient(verbose.port, credential)
+    verbose.child.kill('SIGTERM')
+    await exited(verbose.child)
+    expect(verbose.stderr()).not.toContain(secret)
+    expect(verbose.stderr()).not.toContain(credential)
+
+    // --memory forgets, unless --secret (or HUBBUB_SECRET) says which secret to use.
+    const memory = await startServe(['--port', '0', '--memory'], env)
+    expect((await connectClient(memory.port, credential)).reply).not.toMatchObject({
+      result: { user },
+    })
+    const given = await startServe(['--port', '0', '--memory'], cleanEnv({ HUBBUB_SECRET: secret }))
+    expect((await connectClient(given.port, credential)).reply).toMatchObject({ result: { user } })
+  })
+
+  it('refuses a --secret or HUBBUB_SECRET shorter than 32 characters, exit 2', async () => {
+    const flag = await runCli(['serve', '--memory', '--secret', 'short'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toMatch(/--secret must be at least 32 characters/)
+    const fromEnv = await runCli(['serve', '--memory'], cleanEnv({ HUBBUB_SECRET: 'short' }))
+    expect(fromEnv.code).toBe(2)
+    expect(fromEnv.stderr).toMatch(/HUBBUB_SECRET must be at least 32 characters/)
   })
 
   it('exits 1 with one clear line when the data directory cannot be used', async () => {
