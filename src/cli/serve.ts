@@ -3,6 +3,7 @@
  * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -15,6 +16,7 @@ import {
   serverDefaults,
   type HubbubServer,
   type JwtOptions,
+  type TlsOptions,
 } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
@@ -132,6 +134,21 @@ Options:
       --jwt-audience <aud>
                          require this aud claim (env HUBBUB_JWT_AUDIENCE)
       --jwt-issuer <iss> require this iss claim (env HUBBUB_JWT_ISSUER)
+      --tls-cert <file>  serve https and wss with this PEM certificate (chain); needs
+                         --tls-key; SIGHUP reloads both files (env HUBBUB_TLS_CERT)
+      --tls-key <file>   the certificate's PEM private key (env HUBBUB_TLS_KEY)
+      --allowed-origin <origin>
+                         let browser pages of this origin open WebSockets, e.g.
+                         https://app.example.com; repeatable; '*' allows any (env
+                         HUBBUB_ALLOWED_ORIGINS, comma-separated; default: the page's
+                         own origin and localhost)
+      --public-host <name>
+                         a host name this server answers to, besides localhost, IP
+                         addresses and this machine's name (others get 403, which stops
+                         DNS rebinding); repeatable; '*' allows any (env
+                         HUBBUB_PUBLIC_HOSTS, comma-separated)
+      --trust-proxy      behind a reverse proxy: take the client address from the last
+                         X-Forwarded-For entry (env HUBBUB_TRUST_PROXY=1)
       --config <file>    server options in a JSON file: channel permissions, anonymous,
                          allowedOrigins, publicHosts, trustProxy and limits (see
                          docs/security.md); flags and environment win over it
@@ -170,6 +187,10 @@ interface ServeSettings {
   jwt: JwtOptions | undefined
   /** `--config` (or `HUBBUB_CONFIG`), read and validated; empty without one. */
   config: ConfigOptions
+  /** The `--tls-*` files; undefined: plain http and ws. */
+  tlsFiles: { cert: string; key: string } | undefined
+  /** `--allowed-origin`, `--public-host`, `--trust-proxy` and their variables, as given. */
+  network: { allowedOrigins?: string[]; publicHosts?: string[]; trustProxy?: boolean }
 }
 
 /**
@@ -213,6 +234,11 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'jwt-audience': { type: 'string' },
         'jwt-issuer': { type: 'string' },
         config: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'allowed-origin': { type: 'string', multiple: true },
+        'public-host': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -263,6 +289,29 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       if (error instanceof ConfigError) throw new UsageError(error.message, NAME)
       throw error
     }
+  const certFile = values['tls-cert'] ?? envValue(env, 'HUBBUB_TLS_CERT')
+  const keyFile = values['tls-key'] ?? envValue(env, 'HUBBUB_TLS_KEY')
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError(
+      certFile === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key',
+      NAME,
+    )
+  const tlsFiles =
+    certFile === undefined || keyFile === undefined ? undefined : { cert: certFile, key: keyFile }
+  if (tlsFiles !== undefined) readTls(tlsFiles, (message) => new UsageError(message, NAME))
+  const network: ServeSettings['network'] = {}
+  const origins = listFlag(values['allowed-origin'], env, 'HUBBUB_ALLOWED_ORIGINS')
+  for (const origin of origins ?? [])
+    if (origin !== '*' && !isOrigin(origin))
+      throw new UsageError(
+        `invalid --allowed-origin ${JSON.stringify(origin)}: expected scheme://host[:port] or *`,
+        NAME,
+      )
+  if (origins !== undefined) network.allowedOrigins = origins
+  const hosts = listFlag(values['public-host'], env, 'HUBBUB_PUBLIC_HOSTS')
+  if (hosts !== undefined) network.publicHosts = hosts
+  const trustProxy = values['trust-proxy'] ?? parseFlagEnv(env, 'HUBBUB_TRUST_PROXY')
+  if (trustProxy !== undefined) network.trustProxy = trustProxy
   return {
     port,
     host: values.host,
@@ -273,7 +322,63 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     secret,
     jwt,
     config,
+    tlsFiles,
+    network,
   }
+}
+
+/** A repeatable flag's values, else its variable's comma-separated ones; undefined: neither. */
+const listFlag = (
+  values: string[] | undefined,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): string[] | undefined => {
+  const list = values ?? envValue(env, name)?.split(',')
+  const items = list?.map((item) => item.trim()).filter((item) => item !== '')
+  return items === undefined || items.length === 0 ? undefined : items
+}
+
+/** A boolean variable: 1/true/yes or 0/false/no. */
+const parseFlagEnv = (env: NodeJS.ProcessEnv, name: string): boolean | undefined => {
+  const value = envValue(env, name)?.toLowerCase()
+  if (value === undefined) return undefined
+  if (['1', 'true', 'yes'].includes(value)) return true
+  if (['0', 'false', 'no'].includes(value)) return false
+  throw new UsageError(`invalid ${name} ${JSON.stringify(value)}: expected 1 or 0`, NAME)
+}
+
+const isOrigin = (value: string): boolean => {
+  try {
+    const url = new URL(value)
+    return url.origin !== 'null' && url.origin === value.replace(/\/$/, '')
+  } catch {
+    return false
+  }
+}
+
+/** Reads the certificate and key files; `fail` makes the error for an unreadable or bad pair. */
+const readTls = (
+  files: { cert: string; key: string },
+  fail: (message: string) => Error,
+): TlsOptions => {
+  const read = (file: string, flag: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (error) {
+      throw fail(
+        `cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    }
+  }
+  const tls = { cert: read(files.cert, '--tls-cert'), key: read(files.key, '--tls-key') }
+  try {
+    createSecureContext(tls)
+  } catch (error) {
+    throw fail(
+      `--tls-cert ${files.cert} and --tls-key ${files.key} are not a usable pair: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+  return tls
 }
 
 type JwtFlag = 'jwt-secret' | 'jwt-public-key' | 'jwt-jwks' | 'jwt-audience' | 'jwt-issuer'
@@ -329,11 +434,35 @@ const resolveJwt = (
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
 
 /** The URL to print: `localhost` unless a specific host was asked for. */
-export const displayUrl = (host: string | undefined, port: number): string => {
-  if (host === undefined || WILDCARD_HOSTS.has(host)) return `http://localhost:${port}`
+export const displayUrl = (host: string | undefined, port: number, isTls = false): string => {
+  const scheme = isTls ? 'https' : 'http'
+  if (host === undefined || WILDCARD_HOSTS.has(host)) return `${scheme}://localhost:${port}`
   return host.includes(':') && !host.startsWith('[')
-    ? `http://[${host}]:${port}`
-    : `http://${host}:${port}`
+    ? `${scheme}://[${host}]:${port}`
+    : `${scheme}://${host}:${port}`
+}
+
+/**
+ * On SIGHUP, reads the certificate and key files again and swaps them in for new connections; a
+ * pair that cannot be read or used is logged and the current one kept. Returns the unsubscriber.
+ */
+const reloadTlsOnHangup = (
+  server: HubbubServer,
+  files: { cert: string; key: string },
+  logger: ReturnType<typeof createCliLogger>,
+): (() => void) => {
+  const reload = (): void => {
+    try {
+      server.setTls(readTls(files, (message) => new Error(message)))
+      logger.info({ cert: files.cert }, 'TLS certificate reloaded')
+    } catch (error) {
+      logger.error({ err: error }, 'TLS certificate not reloaded; keeping the current one')
+    }
+  }
+  process.on('SIGHUP', reload)
+  return () => {
+    process.off('SIGHUP', reload)
+  }
 }
 
 /**
@@ -398,6 +527,11 @@ const run = async (args: string[]): Promise<ExitCode> => {
   try {
     server = await createServer({
       ...settings.config,
+      ...settings.network,
+      tls:
+        settings.tlsFiles === undefined
+          ? undefined
+          : readTls(settings.tlsFiles, (m) => new Error(m)),
       secret,
       jwt: settings.jwt,
       port: settings.port,
@@ -427,10 +561,17 @@ const run = async (args: string[]): Promise<ExitCode> => {
   }
   // Handlers go in before the line is printed: whoever waits for it may signal right away.
   const stopped = firstStopSignal()
-  process.stdout.write(`hubbub listening on ${displayUrl(settings.host, server.port)}\n`)
+  const stopReloading =
+    settings.tlsFiles === undefined
+      ? undefined
+      : reloadTlsOnHangup(server, settings.tlsFiles, logger)
+  process.stdout.write(
+    `hubbub listening on ${displayUrl(settings.host, server.port, settings.tlsFiles !== undefined)}\n`,
+  )
   const data = engineKind === 'sqlite' ? databaseFile(settings.dataDir) : undefined
   logger.info({ port: server.port, engine: engineKind, data }, 'listening')
   const signal = await stopped
+  stopReloading?.()
   logger.info({ signal }, 'shutting down')
   await server.close()
   return ExitCode.Ok

@@ -12,6 +12,7 @@ import type {
 import type { State } from '../engine/types.js'
 import type { Caller } from './caller.js'
 import type { ChannelOptions } from './channel-options.js'
+import type { TlsOptions } from './options.js'
 import type { Logger } from 'pino'
 
 /** A channel event as a server-side session receives it: every server frame but replies and pings. */
@@ -133,10 +134,19 @@ export interface App {
 export interface HubbubServer {
   /** The port it listens on (the assigned one when `port: 0` was asked). */
   readonly port: number
-  /** `http://localhost:<port>`: where the web apps are; the WebSocket URL is the same with `ws:`. */
+  /**
+   * `http://localhost:<port>` (`https://` with TLS): where the web apps are; the WebSocket URL is
+   * the same with `ws:` (`wss:`).
+   */
   readonly url: string
   /** The server-side API, as apps see it. */
   readonly hub: HubApi
+  /**
+   * Replaces the certificate and key of a server started with `tls` (new connections use them;
+   * open ones keep theirs). Throws, keeping the current pair, when the new one is not valid PEM or
+   * the key does not match, and when the server serves no TLS.
+   */
+  setTls(tls: TlsOptions): void
   /**
    * Graceful shutdown: stops accepting, closes every client with 1001 and a spread-out reconnect
    * hint, waits up to `shutdownTimeoutMs` for them to go, then closes the apps and the engine.

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { createSecureContext } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer } from 'ws'
@@ -15,6 +21,7 @@ import { Hub } from './hub.js'
 import { createHubApi } from './hub-api.js'
 import { randomId } from './ids.js'
 import { serverDefaults, type ResolvedOptions, type ServerOptions } from './options.js'
+import { clientAddress, isHostAllowed } from './host.js'
 import { isOriginAllowed } from './origin.js'
 import { serveText } from './text-connection.js'
 import { createWsTransport, QueuedWebSocket } from './ws-transport.js'
@@ -45,6 +52,17 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
       (options.jwt === undefined ? undefined : createJwtAuthenticator(options.jwt)),
     logger: options.logger ?? pino({ level: 'warn' }, pino.destination(2)),
   }
+}
+
+/** Answers a plain HTTP request with a status and a JSON `{ error }`, closing the connection. */
+const refuseRequest = (res: ServerResponse, status: number, message: string): void => {
+  const body = JSON.stringify({ error: message })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  })
+  res.end(body)
 }
 
 /** A connection the server can ask to leave at shutdown. */
@@ -123,23 +141,35 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   })
   const scheduler = new FrameScheduler(resolved.maxBatchBytes, resolved.maxBufferedBytes)
 
-  const http = createHttpServer(
-    {
-      maxHeaderSize: resolved.maxHeaderBytes,
-      // A socket emits 'drain' only once a write reached its highWaterMark; a connection past
-      // sendHighWaterBytes waits for that event to resume, so the two must be the same.
-      highWaterMark: resolved.sendHighWaterBytes,
-      headersTimeout: 10_000,
-      requestTimeout: 30_000,
+  const serveRequest = createRequestHandler({
+    status: () => ({ node: resolved.nodeId, connections: leavers.size }),
+    staticDir: resolved.staticDir,
+    onError: (err) => {
+      logger.error({ err }, 'could not serve a static file')
     },
-    createRequestHandler({
-      status: () => ({ node: resolved.nodeId, connections: leavers.size }),
-      staticDir: resolved.staticDir,
-      onError: (err) => {
-        logger.error({ err }, 'could not serve a static file')
-      },
-    }),
-  )
+  })
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!isHostAllowed(req.headers.host, resolved.publicHosts)) {
+      refuseRequest(res, 403, `host ${String(req.headers.host)} is not one this server answers to`)
+      return
+    }
+    serveRequest(req, res)
+  }
+  const httpOptions = {
+    maxHeaderSize: resolved.maxHeaderBytes,
+    // A socket emits 'drain' only once a write reached its highWaterMark; a connection past
+    // sendHighWaterBytes waits for that event to resume, so the two must be the same.
+    highWaterMark: resolved.sendHighWaterBytes,
+    headersTimeout: 10_000,
+    requestTimeout: 30_000,
+  }
+  const { tls } = resolved
+  // https and wss on one port when a certificate is given, else plain http and ws.
+  const https =
+    tls === undefined
+      ? undefined
+      : createHttpsServer({ ...httpOptions, cert: tls.cert, key: tls.key }, onRequest)
+  const http = https ?? createHttpServer(httpOptions, onRequest)
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (err) => {
@@ -147,6 +177,14 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     })
     if (isClosing) {
       refuseUpgrade(socket, 503, 'shutting down')
+      return
+    }
+    if (!isHostAllowed(req.headers.host, resolved.publicHosts)) {
+      refuseUpgrade(
+        socket,
+        403,
+        `host ${String(req.headers.host)} is not one this server answers to`,
+      )
       return
     }
     if (req.headers['sec-websocket-version'] !== '13') {
@@ -167,7 +205,11 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`)
       return
     }
-    const ip = req.socket.remoteAddress ?? 'unknown'
+    const ip = clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      resolved.trustProxy,
+    )
     const refusal =
       leavers.size >= resolved.maxConnections
         ? 'this node is full'
@@ -203,6 +245,9 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     })
   }
   http.on('upgrade', onUpgrade)
+  https?.on('tlsClientError', (err) => {
+    logger.debug({ err }, 'TLS handshake failed')
+  })
   http.on('clientError', (err, socket) => {
     logger.debug({ err }, 'bad HTTP request')
     if (socket.writable) refuseUpgrade(socket, 400, 'bad request')
@@ -256,8 +301,14 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
 
   return {
     port,
-    url: `http://localhost:${port}`,
+    url: `${https === undefined ? 'http' : 'https'}://localhost:${port}`,
     hub: api,
+    setTls(next) {
+      if (https === undefined) throw new Error('this server was started without TLS')
+      // Checked first: a bad pair throws here and the current one stays in use.
+      createSecureContext({ cert: next.cert, key: next.key })
+      https.setSecureContext({ cert: next.cert, key: next.key })
+    },
     close() {
       closing ??= shutdown()
       return closing

@@ -10,6 +10,8 @@ export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.u
 export interface Served {
   child: ChildProcess
   port: number
+  /** Its first stdout line, `hubbub listening on <url>`. */
+  line: string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** Sends `signal` and resolves once the process has exited. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -58,6 +60,7 @@ export const useServeProcesses = () => {
     return {
       child,
       port,
+      line,
       exited,
       stop(signal) {
         child.kill(signal)
