@@ -14,6 +14,7 @@ describe('isHostAllowed', () => {
       '[fe80::1]',
       'build-box',
       'Build-Box:8765',
+      'build-box.local',
       'chat.example.com',
       'chat.example.com.:443',
     ])

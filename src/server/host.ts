@@ -17,7 +17,7 @@ export const hostOfHeader = (header: string): string | undefined => {
  * Whether a request's `Host` header names this server, which is what stops DNS rebinding (a page
  * of `evil.example` whose name now points at 127.0.0.1 sends `Host: evil.example`). Allowed:
  * no header (not a browser), `localhost` and `*.localhost`, IP addresses, this machine's host
- * name, and `publicHosts` (`'*'` allows any host). Names compare case-insensitively.
+ * name (and `<name>.local`), and `publicHosts` (`'*'` allows any host). Names compare case-insensitively.
  */
 export const isHostAllowed = (
   header: string | undefined,
@@ -28,7 +28,9 @@ export const isHostAllowed = (
   const host = hostOfHeader(header)
   if (host === undefined) return false
   if (host === 'localhost' || host.endsWith('.localhost') || isIP(host) !== 0) return true
-  if (host === machine.toLowerCase()) return true
+  // This machine by its name, bare or as the LAN's mDNS announces it (`name.local`).
+  const name = machine.toLowerCase()
+  if (host === name || host === `${name}.local`) return true
   return publicHosts.some((name) => name.toLowerCase().replace(/\.$/, '') === host)
 }
 
