@@ -6,13 +6,7 @@
 import { createInterface, emitKeypressEvents } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import {
-  clientOptions,
-  clientOptionsHelp,
-  resolveName,
-  resolveServerUrl,
-  resolveToken,
-} from './client-flags.js'
+import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { joinBuzzerRoom, type BuzzerRoom, type HostAction } from './buzzer-room.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
@@ -81,8 +75,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): BuzzSettings |
     room: values.room,
     isHost: values.host,
     url: resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME),
-    name: resolveName(values.name, NAME),
-    token: resolveToken(values.token, env, NAME),
+    ...resolveWho(values, env, NAME),
   }
 }
 

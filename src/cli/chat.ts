@@ -4,13 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import {
-  clientOptions,
-  clientOptionsHelp,
-  resolveName,
-  resolveServerUrl,
-  resolveToken,
-} from './client-flags.js'
+import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { chatCommandsHelp, formatNotice, formatProblem } from './chat-format.js'
 import { enterRoom, type ChatRoom } from './chat-room.js'
 import { Failure } from './failure.js'
@@ -83,8 +77,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ChatSettings |
   return {
     room,
     url: resolveServerUrl({ url: values.url, positional: positionalUrl }, env, NAME),
-    name: resolveName(values.name, NAME),
-    token: resolveToken(values.token, env, NAME),
+    ...resolveWho(values, env, NAME),
   }
 }
 

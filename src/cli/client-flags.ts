@@ -111,3 +111,13 @@ export const resolveToken = (
   if (flag === '') throw new UsageError('--token must not be empty', command)
   return flag ?? envValue(env, 'HUBBUB_TOKEN')
 }
+
+/** Who a client command connects as: `--name` and `--token` (or `HUBBUB_TOKEN`), resolved. */
+export const resolveWho = (
+  values: { name?: string | undefined; token?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  command: string,
+): { name: string | undefined; token: string | undefined } => ({
+  name: resolveName(values.name, command),
+  token: resolveToken(values.token, env, command),
+})

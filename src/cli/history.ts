@@ -1,13 +1,7 @@
 /** `hubbub history <channel>`: the publications a channel still keeps. */
 import { parseArgs } from 'node:util'
 import { HubbubError, type HistoryResult } from '../client/node.js'
-import {
-  clientOptions,
-  clientOptionsHelp,
-  resolveName,
-  resolveServerUrl,
-  resolveToken,
-} from './client-flags.js'
+import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor } from './palette.js'
@@ -70,8 +64,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): HistorySetting
     limit,
     isJson: values.json,
     url: resolveServerUrl({ url: values.url }, env, NAME),
-    name: resolveName(values.name, NAME),
-    token: resolveToken(values.token, env, NAME),
+    ...resolveWho(values, env, NAME),
   }
 }
 

@@ -6,13 +6,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { HubbubError, type Client } from '../client/node.js'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import {
-  clientOptions,
-  clientOptionsHelp,
-  resolveName,
-  resolveServerUrl,
-  resolveToken,
-} from './client-flags.js'
+import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { Failure } from './failure.js'
 import { printNotice } from './output.js'
 import { toPublishData } from './pub-data.js'
@@ -90,8 +84,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): PubSettings | 
     key: values.key,
     isText: values.text,
     url: resolveServerUrl({ url: values.url }, env, NAME),
-    name: resolveName(values.name, NAME),
-    token: resolveToken(values.token, env, NAME),
+    ...resolveWho(values, env, NAME),
   }
 }
 

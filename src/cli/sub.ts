@@ -5,13 +5,7 @@
 import { parseArgs } from 'node:util'
 import type { Pub } from '../client/node.js'
 import { connectClient, reportReconnects, whenClosedByServer } from './client-connect.js'
-import {
-  clientOptions,
-  clientOptionsHelp,
-  resolveName,
-  resolveServerUrl,
-  resolveToken,
-} from './client-flags.js'
+import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine, printNotice, whenStdoutClosed } from './output.js'
 import { paletteFor } from './palette.js'
@@ -81,8 +75,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): SubSettings | 
     sinceSeq: values.since === undefined ? undefined : parseCount(values.since, '--since', NAME),
     isJson: values.json,
     url: resolveServerUrl({ url: values.url }, env, NAME),
-    name: resolveName(values.name, NAME),
-    token: resolveToken(values.token, env, NAME),
+    ...resolveWho(values, env, NAME),
   }
 }
 
