@@ -19,6 +19,12 @@ export type ChannelEvent = Exclude<ServerFrame, { type: 'reply' } | { type: 'pin
 /** Who called an rpc method. */
 export interface RpcCaller {
   readonly member: Member
+  /**
+   * True when the server itself called (the HTTP API's `rpc`, with `member` the server's); client
+   * calls never set it. Check this, not the member's id, before trusting the caller.
+   * @default undefined
+   */
+  readonly isServer?: boolean
 }
 
 /**
