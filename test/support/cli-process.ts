@@ -28,10 +28,16 @@ export const useServeProcesses = () => {
     children.clear()
   })
 
-  const serve = async (args: string[]): Promise<Served> => {
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !['PORT', 'HUBBUB_DATA'].includes(name)),
-    )
+  /** Starts `hubbub serve <args>` with the test run's environment (less PORT, HUBBUB_DATA and HUBBUB_API_KEY) plus `extraEnv`. */
+  const serve = async (args: string[], extraEnv: Record<string, string> = {}): Promise<Served> => {
+    const env = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([name]) => !['PORT', 'HUBBUB_DATA', 'HUBBUB_API_KEY'].includes(name),
+        ),
+      ),
+      ...extraEnv,
+    }
     const child = spawn(process.execPath, [CLI, 'serve', ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
