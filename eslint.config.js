@@ -78,6 +78,20 @@ export default tseslint.config(
     ]),
   },
   {
+    // hubbub/api runs in any backend with fetch: the protocol's types and nothing else.
+    files: ['src/api/**'],
+    rules: boundary('hubbub/api imports only the protocol module.', [
+      '../server/*',
+      '../engine/*',
+      '../client/*',
+      '../apps/*',
+      '../cli/*',
+      'node:*',
+      'ws',
+      'pino',
+    ]),
+  },
+  {
     files: ['src/engine/**'],
     rules: boundary('engines import only engine types and the protocol.', [
       '../server/*',

@@ -39,6 +39,8 @@ const DEFAULT_DATA_DIR = './hubbub-data'
 /** The largest delay a Node timer takes; past it, `setTimeout` fires at once. */
 const MAX_TIMER_MS = 2_147_483_647
 const MIN_PING_INTERVAL_MS = 1_000
+/** Shortest `--api-key`: a key a person types from memory is too short to be one. */
+const MIN_API_KEY_LENGTH = 16
 
 /** The server limits the command line can set: flag, environment variable, range. */
 const limitFlags = [
@@ -76,6 +78,20 @@ const limitFlags = [
     option: 'pingIntervalMs',
     min: MIN_PING_INTERVAL_MS,
     max: MAX_TIMER_MS,
+  },
+  {
+    flag: 'max-api-body-bytes',
+    env: 'HUBBUB_MAX_API_BODY_BYTES',
+    option: 'maxApiBodyBytes',
+    min: 1_024,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'max-broadcast-channels',
+    env: 'HUBBUB_MAX_BROADCAST_CHANNELS',
+    option: 'maxBroadcastChannels',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
   },
 ] as const
 
@@ -153,6 +169,15 @@ Options:
                          allowedOrigins, publicHosts, trustProxy and limits (see
                          docs/security.md); flags and environment win over it
                          (env HUBBUB_CONFIG)
+      --api-key <key>    turns on the HTTP API at /api/<method> for backends, which must
+                         send "Authorization: Bearer <key>"; ${MIN_API_KEY_LENGTH}+ characters
+                         (env HUBBUB_API_KEY; default: none, and /api answers 404)
+      --max-api-body-bytes <n>
+                         largest API request body; larger gets 413
+                         (env HUBBUB_MAX_API_BODY_BYTES, default ${serverDefaults.maxApiBodyBytes})
+      --max-broadcast-channels <n>
+                         most channels one API broadcast names
+                         (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -166,6 +191,7 @@ Examples:
   PORT=9000 hubbub serve
   hubbub serve --host 127.0.0.1 --port 0
   hubbub serve --max-connections 50000 --max-connections-per-ip 5000
+  HUBBUB_API_KEY=$(openssl rand -hex 24) hubbub serve
 
 Each connection takes a file descriptor: past ~1,000 connections, raise the open files
 limit (ulimit -n) above --max-connections.
@@ -191,6 +217,8 @@ interface ServeSettings {
   tlsFiles: { cert: string; key: string } | undefined
   /** `--allowed-origin`, `--public-host`, `--trust-proxy` and their variables, as given. */
   network: { allowedOrigins?: string[]; publicHosts?: string[]; trustProxy?: boolean }
+  /** `--api-key` or `HUBBUB_API_KEY`; undefined: the HTTP API is off. */
+  apiKey: string | undefined
 }
 
 /**
@@ -239,6 +267,9 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'allowed-origin': { type: 'string', multiple: true },
         'public-host': { type: 'string', multiple: true },
         'trust-proxy': { type: 'boolean' },
+        'api-key': { type: 'string' },
+        'max-api-body-bytes': { type: 'string' },
+        'max-broadcast-channels': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -312,6 +343,12 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
   if (hosts !== undefined) network.publicHosts = hosts
   const trustProxy = values['trust-proxy'] ?? parseFlagEnv(env, 'HUBBUB_TRUST_PROXY')
   if (trustProxy !== undefined) network.trustProxy = trustProxy
+  const apiKey = values['api-key'] ?? envValue(env, 'HUBBUB_API_KEY')
+  if (apiKey !== undefined && apiKey.length < MIN_API_KEY_LENGTH)
+    throw new UsageError(
+      `${values['api-key'] === undefined ? 'HUBBUB_API_KEY' : '--api-key'} must be at least ${MIN_API_KEY_LENGTH} characters`,
+      NAME,
+    )
   return {
     port,
     host: values.host,
@@ -324,6 +361,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     config,
     tlsFiles,
     network,
+    apiKey,
   }
 }
 
@@ -534,6 +572,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
           : readTls(settings.tlsFiles, (m) => new Error(m)),
       secret,
       jwt: settings.jwt,
+      apiKey: settings.apiKey,
       port: settings.port,
       host: settings.host,
       engine,

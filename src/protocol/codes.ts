@@ -35,6 +35,8 @@ export const CloseCode = {
   Unauthorized: 4501,
   Forbidden: 4503,
   NoConnect: 4504,
+  /** The server's backend ended this session (the HTTP API's `disconnect`). */
+  Disconnected: 4509,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 

@@ -32,7 +32,7 @@ const isRequestId = (value: unknown): value is number =>
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Depth of nested objects/arrays, giving up (returning limit + 1) once past `limit`. */
-const depthOf = (root: unknown, limit: number): number => {
+export const depthOf = (root: unknown, limit: number): number => {
   let deepest = 0
   const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }]
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
@@ -46,6 +46,26 @@ const depthOf = (root: unknown, limit: number): number => {
   }
   return deepest
 }
+
+/**
+ * What is wrong with `value` as a channel name (a phrase such as `must be a non-empty string`,
+ * to follow the field's name), or undefined when it is a valid one.
+ */
+export const channelProblem = (value: unknown, maxChannelLength: number): string | undefined => {
+  if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string'
+  if (value.length > maxChannelLength) return `is longer than ${maxChannelLength} characters`
+  if (CONTROL.test(value)) return 'must not contain control characters'
+  return undefined
+}
+
+/** Whether `value` is a stream position `{ epoch, seq }` as `since` fields carry them. */
+export const isPosition = (value: unknown): value is Position =>
+  isObject(value) &&
+  typeof value.epoch === 'string' &&
+  value.epoch.length <= 64 &&
+  typeof value.seq === 'number' &&
+  Number.isSafeInteger(value.seq) &&
+  value.seq >= 0
 
 /**
  * Parses and validates one text frame from a client. Throws {@link DecodeError} (never anything
@@ -77,12 +97,8 @@ export const decodeClientFrame = (text: string, limits: DecodeLimits): ClientFra
   }
   const channel = (): string => {
     const value = raw.channel
-    if (typeof value !== 'string' || value.length === 0)
-      return fail('"channel" must be a non-empty string')
-    if (value.length > limits.maxChannelLength)
-      return fail(`"channel" is longer than ${limits.maxChannelLength} characters`)
-    if (CONTROL.test(value)) return fail('"channel" must not contain control characters')
-    return value
+    const problem = channelProblem(value, limits.maxChannelLength)
+    return problem === undefined ? (value as string) : fail(`"channel" ${problem}`)
   }
   const payload = (field: string): unknown => {
     if (!(field in raw)) return fail(`"${type}" needs "${field}"`)
@@ -94,14 +110,7 @@ export const decodeClientFrame = (text: string, limits: DecodeLimits): ClientFra
   const since = (): Position | undefined => {
     const value = raw.since
     if (value === undefined || value === null) return undefined
-    if (
-      !isObject(value) ||
-      typeof value.epoch !== 'string' ||
-      value.epoch.length > 64 ||
-      typeof value.seq !== 'number' ||
-      !Number.isSafeInteger(value.seq) ||
-      value.seq < 0
-    )
+    if (!isPosition(value))
       return fail('"since" must be { epoch: string, seq: non-negative integer }')
     return { epoch: value.epoch, seq: value.seq }
   }

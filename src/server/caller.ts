@@ -1,4 +1,4 @@
-import type { Member } from '../protocol/index.js'
+import { SERVER_CALLER, type Member } from '../protocol/index.js'
 import { compilePattern } from './pattern.js'
 
 /**
@@ -18,11 +18,7 @@ export interface Caller {
 }
 
 /** The member the server acts as, e.g. in rpc calls made through the HTTP API. */
-export const SERVER_MEMBER: Member = Object.freeze({
-  client: 'server',
-  user: 'server',
-  name: 'Server',
-})
+export const SERVER_MEMBER: Member = SERVER_CALLER
 
 const grantsNothing = (): boolean => false
 

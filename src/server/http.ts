@@ -64,7 +64,7 @@ code{background:#8882;padding:0 .3em;border-radius:4px}</style></head>
  * The version in the package's package.json (found like {@link CLIENT_BUNDLE}), or undefined when
  * the server runs without one beside it (bundled into another program).
  */
-const readPackageVersion = (): string | undefined => {
+export const readPackageVersion = (): string | undefined => {
   const url = new URL('../../package.json', import.meta.url)
   if (!existsSync(url)) return undefined
   const manifest: unknown = JSON.parse(readFileSync(url, 'utf8'))
@@ -187,13 +187,20 @@ export interface RequestHandlerOptions {
   staticDir?: string | undefined
   /** Told about a static file that could not be read (the client got a 500 or a cut response). */
   onError: (err: unknown) => void
+  /** Serves `/api` and every path under it, whatever the method. */
+  api: (req: IncomingMessage, res: ServerResponse, url: URL) => void
 }
 
 /**
- * Plain HTTP: `/healthz`, the client bundle `/hubbub.js`, then the files of `staticDir` (or the
+ * Plain HTTP: `/api/*` (handed to `api`), `/healthz`, the client bundle `/hubbub.js`, then the files of `staticDir` (or the
  * built-in landing page at `/` when there is none). Everything else is 404.
  */
-export const createRequestHandler = ({ status, staticDir, onError }: RequestHandlerOptions) => {
+export const createRequestHandler = ({
+  status,
+  staticDir,
+  onError,
+  api,
+}: RequestHandlerOptions) => {
   const version = readPackageVersion()
   const root = staticDir === undefined ? undefined : resolve(staticDir)
   let bundle: Promise<Buffer> | undefined
@@ -251,6 +258,10 @@ export const createRequestHandler = ({ status, staticDir, onError }: RequestHand
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname
+    if (path === '/api' || path.startsWith('/api/')) {
+      api(req, res, url)
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD')
       sendJson(res, 405, { error: 'method not allowed' })

@@ -281,6 +281,14 @@ export class Hub {
     return { top, recovered: isSameEpoch && isComplete, pubs }
   }
 
+  /** The channels this node has subscriptions for (clients and local sessions), with their counts. */
+  localChannels(): { channel: string; subscribers: number }[] {
+    return Array.from(this.#channels, ([channel, entry]) => ({
+      channel,
+      subscribers: entry.subs.size,
+    }))
+  }
+
   /** The newest position this node has seen delivered for a channel, if any. */
   seenTop(channel: string): Position | undefined {
     return this.#channels.get(channel)?.top

@@ -86,6 +86,10 @@ export interface ServerOptions {
    * @default undefined (the API answers 404)
    */
   apiKey?: string
+  /** Largest HTTP API request body; larger gets 413. @default 1_048_576 */
+  maxApiBodyBytes?: number
+  /** Most channels one HTTP API `broadcast` may name. @default 1_000 */
+  maxBroadcastChannels?: number
   /** Serve https and wss with this certificate. @default undefined (plain http and ws) */
   tls?: TlsOptions
   /**
@@ -204,6 +208,8 @@ export const serverDefaults: Required<Tuning> = {
   anonymous: true,
   publicHosts: [],
   trustProxy: false,
+  maxApiBodyBytes: 1_048_576,
+  maxBroadcastChannels: 1_000,
 }
 
 /** Options with every default applied, as the internals receive them. */

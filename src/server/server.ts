@@ -17,6 +17,7 @@ import { createJwtAuthenticator } from './auth/jwt.js'
 import { createChannelRules } from './channel-options.js'
 import { Connection } from './connection.js'
 import { createRequestHandler, refuseUpgrade } from './http.js'
+import { createApiContext, createApiHandler } from './http-api/index.js'
 import { Hub } from './hub.js'
 import { createHubApi } from './hub-api.js'
 import { randomId } from './ids.js'
@@ -32,10 +33,14 @@ const PROTOCOL_PATHS = new Set(['/', '/ws'])
 
 /** Shortest `secret` accepted. */
 const MIN_SECRET_LENGTH = 32
+/** Shortest `apiKey` accepted. */
+const MIN_API_KEY_LENGTH = 16
 
 const resolveOptions = (options: ServerOptions): ResolvedOptions => {
   if (options.secret !== undefined && options.secret.length < MIN_SECRET_LENGTH)
     throw new Error(`secret must be at least ${MIN_SECRET_LENGTH} characters`)
+  if (options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH)
+    throw new Error(`apiKey must be at least ${MIN_API_KEY_LENGTH} characters`)
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as ServerOptions
@@ -147,6 +152,17 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     onError: (err) => {
       logger.error({ err }, 'could not serve a static file')
     },
+    api: createApiHandler({
+      apiKey: resolved.apiKey,
+      maxApiBodyBytes: resolved.maxApiBodyBytes,
+      logger,
+      context: createApiContext({
+        hub,
+        limits: resolved,
+        connections: () => leavers.keys(),
+        connectionCount: () => leavers.size,
+      }),
+    }),
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (!isHostAllowed(req.headers.host, resolved.publicHosts)) {

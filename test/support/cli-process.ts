@@ -30,11 +30,13 @@ export const useServeProcesses = () => {
     children.clear()
   })
 
-  /** Starts `hubbub serve <args>` with the test run's environment (less PORT, HUBBUB_DATA) and `extraEnv`. */
+  /** Starts `hubbub serve <args>` with the test run's environment (less PORT, HUBBUB_DATA and HUBBUB_API_KEY) plus `extraEnv`. */
   const serve = async (args: string[], extraEnv: Record<string, string> = {}): Promise<Served> => {
     const env = {
       ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => !['PORT', 'HUBBUB_DATA'].includes(name)),
+        Object.entries(process.env).filter(
+          ([name]) => !['PORT', 'HUBBUB_DATA', 'HUBBUB_API_KEY'].includes(name),
+        ),
       ),
       ...extraEnv,
     }
