@@ -205,7 +205,11 @@ describe('HTTP API: methods', () => {
       result: {
         result: {
           params: { a: 1 },
-          caller: { member: { client: 'server', user: 'server', name: 'Server' }, isServer: true },
+          caller: {
+            member: { client: 'server', user: 'server', name: 'Server' },
+            isServer: true,
+            isAuthenticated: true,
+          },
         },
       },
     })

@@ -127,6 +127,7 @@ describe('JWT', () => {
       ['wrong issuer', await hs256({ ...good, iss: 'https://evil' }), /claim iss/],
       ['no sub', await hs256({ aud: good.aud, iss: good.iss }), /sub/],
       ['anonymous sub', await hs256({ ...good, sub: 'anon:AAAAAAAAAAAAAAAA' }), /anon:/],
+      ['the server as sub', await hs256({ ...good, sub: 'server' }), /reserved/],
       ['name not a string', await hs256({ ...good, name: 42 }), /name/],
       ['channels not patterns', await hs256({ ...good, channels: 'notify:*' }), /channels/],
       ['garbage', 'not-a-jwt', /malformed/],

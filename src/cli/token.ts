@@ -69,6 +69,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): TokenSettings 
   )
   if (values.help) return 'help'
   if (values.sub === undefined || values.sub === '') throw new UsageError('missing --sub', NAME)
+  if (values.sub === 'server') throw new UsageError('--sub server is reserved for the server', NAME)
   if (values.sub.startsWith('anon:'))
     throw new UsageError('--sub must not start with anon: (anonymous ids are the server’s)', NAME)
   const secret = values['jwt-secret'] ?? envValue(env, 'HUBBUB_JWT_SECRET')

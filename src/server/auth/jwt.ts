@@ -1,6 +1,7 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { ErrorCode } from '../../protocol/index.js'
+import { SERVER_MEMBER } from '../caller.js'
 import { ReplyError } from '../errors.js'
 import type { Identity, JwtOptions } from '../options.js'
 
@@ -137,9 +138,11 @@ const identityOf = (payload: JWTPayload): Identity => {
       ErrorCode.Unauthorized,
       `token sub must be a string of 1-${MAX_SUB_LENGTH} characters`,
     )
-  // Anonymous ids are the server's to give: a token cannot claim to be one.
+  // Anonymous ids are the server's to give, and `server` is the server's own: no token claims them.
   if (sub.startsWith('anon:'))
     throw new ReplyError(ErrorCode.Unauthorized, 'token sub must not start with anon:')
+  if (sub === SERVER_MEMBER.user)
+    throw new ReplyError(ErrorCode.Unauthorized, `token sub "${sub}" is reserved`)
   const identity: Identity = { user: sub }
   if (name !== undefined) {
     if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)
