@@ -7,9 +7,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** Shortest secret accepted: 32 characters (a generated one has 43, i.e. 256 bits). */
-export const MIN_SECRET_LENGTH = 32
-
 /** The file inside a data directory that keeps the generated secret. */
 export const secretFile = (dataDir: string): string => join(dataDir, 'secret')
 

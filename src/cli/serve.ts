@@ -13,6 +13,8 @@ import type { Engine } from '../engine/types.js'
 import {
   createServer,
   JwtConfigError,
+  MIN_API_KEY_LENGTH,
+  MIN_SECRET_LENGTH,
   serverDefaults,
   type HubbubServer,
   type JwtOptions,
@@ -20,7 +22,7 @@ import {
 } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
-import { loadOrCreateSecret, MIN_SECRET_LENGTH, secretFile } from './secret.js'
+import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
 import {
@@ -39,8 +41,6 @@ const DEFAULT_DATA_DIR = './hubbub-data'
 /** The largest delay a Node timer takes; past it, `setTimeout` fires at once. */
 const MAX_TIMER_MS = 2_147_483_647
 const MIN_PING_INTERVAL_MS = 1_000
-/** Shortest `--api-key`: a key a person types from memory is too short to be one. */
-const MIN_API_KEY_LENGTH = 16
 
 /** The server limits the command line can set: flag, environment variable, range. */
 const limitFlags = [

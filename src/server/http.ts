@@ -36,9 +36,16 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+/** Answers with a status and a JSON body; `headers` are added (`cache-control`, `connection`). */
+export const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void => {
   const text = JSON.stringify(body)
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   })

@@ -2,7 +2,7 @@
 export { createServer } from './server.js'
 export type * from './api.js'
 export type { ServerOptions, Identity, JwtOptions, TlsOptions } from './options.js'
-export { serverDefaults } from './options.js'
+export { serverDefaults, MIN_SECRET_LENGTH, MIN_API_KEY_LENGTH } from './options.js'
 export type {
   ChannelOptions,
   BackpressurePolicy,

@@ -47,6 +47,11 @@ export interface TlsOptions {
   key: string | Buffer
 }
 
+/** Shortest `secret` accepted: 32 characters, for 256 bits or close to it. */
+export const MIN_SECRET_LENGTH = 32
+/** Shortest `apiKey` accepted. */
+export const MIN_API_KEY_LENGTH = 16
+
 /** Options of {@link createServer}. Every field is optional. */
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8765 */

@@ -16,12 +16,18 @@ import { createAnonymousCredentials } from './auth/anonymous.js'
 import { createJwtAuthenticator } from './auth/jwt.js'
 import { createChannelRules } from './channel-options.js'
 import { Connection } from './connection.js'
-import { createRequestHandler, refuseUpgrade } from './http.js'
+import { createRequestHandler, refuseUpgrade, sendJson } from './http.js'
 import { createApiContext, createApiHandler } from './http-api/index.js'
 import { Hub } from './hub.js'
 import { createHubApi } from './hub-api.js'
 import { randomId } from './ids.js'
-import { serverDefaults, type ResolvedOptions, type ServerOptions } from './options.js'
+import {
+  MIN_API_KEY_LENGTH,
+  MIN_SECRET_LENGTH,
+  serverDefaults,
+  type ResolvedOptions,
+  type ServerOptions,
+} from './options.js'
 import { clientAddress, isHostAllowed } from './host.js'
 import { isOriginAllowed } from './origin.js'
 import { serveText } from './text-connection.js'
@@ -30,11 +36,6 @@ import { FrameScheduler } from './frame-writer.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
-
-/** Shortest `secret` accepted. */
-const MIN_SECRET_LENGTH = 32
-/** Shortest `apiKey` accepted. */
-const MIN_API_KEY_LENGTH = 16
 
 const resolveOptions = (options: ServerOptions): ResolvedOptions => {
   if (options.secret !== undefined && options.secret.length < MIN_SECRET_LENGTH)
@@ -57,17 +58,6 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
       (options.jwt === undefined ? undefined : createJwtAuthenticator(options.jwt)),
     logger: options.logger ?? pino({ level: 'warn' }, pino.destination(2)),
   }
-}
-
-/** Answers a plain HTTP request with a status and a JSON `{ error }`, closing the connection. */
-const refuseRequest = (res: ServerResponse, status: number, message: string): void => {
-  const body = JSON.stringify({ error: message })
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    connection: 'close',
-  })
-  res.end(body)
 }
 
 /** A connection the server can ask to leave at shutdown. */
@@ -166,7 +156,12 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   })
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (!isHostAllowed(req.headers.host, resolved.publicHosts)) {
-      refuseRequest(res, 403, `host ${String(req.headers.host)} is not one this server answers to`)
+      sendJson(
+        res,
+        403,
+        { error: `host ${String(req.headers.host)} is not one this server answers to` },
+        { connection: 'close' },
+      )
       return
     }
     serveRequest(req, res)

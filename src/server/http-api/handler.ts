@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { ApiOnlyErrorCode, ErrorCode } from '../../protocol/index.js'
 import { createBearerCheck } from './bearer.js'
+import { sendJson } from '../http.js'
 import { readBody } from './body.js'
 import { ApiFailure } from './errors.js'
 import { callMethod, type ApiContext } from './methods.js'
@@ -17,15 +18,8 @@ export interface ApiHandlerOptions {
 
 const PREFIX = '/api/'
 
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  })
-  res.end(text)
-}
+/** API answers are never cached. */
+const NO_STORE = { 'cache-control': 'no-store' }
 
 const isJsonType = (header: string | undefined): boolean => {
   if (header === undefined) return true
@@ -91,7 +85,7 @@ export const createApiHandler = ({
   return (req, res, url) => {
     serve(req, url).then(
       (result) => {
-        sendJson(res, 200, { result })
+        sendJson(res, 200, { result }, NO_STORE)
       },
       (err: unknown) => {
         if (res.destroyed) {
@@ -103,9 +97,12 @@ export const createApiHandler = ({
         // An unread body would have to be read to keep the connection: close it instead.
         if (!req.complete) res.setHeader('connection', 'close')
         for (const [name, value] of Object.entries(failure.headers)) res.setHeader(name, value)
-        sendJson(res, failure.status, {
-          error: { code: failure.code, message: failure.message },
-        })
+        sendJson(
+          res,
+          failure.status,
+          { error: { code: failure.code, message: failure.message } },
+          NO_STORE,
+        )
       },
     )
   }
