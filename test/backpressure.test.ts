@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { Pub, ServerFrame, SubscribeResult } from '../src/protocol/index.js'
 import type { HubbubServer, ServerOptions } from '../src/server/index.js'
 import { useServer } from './support/harness.js'
-import { collectGarbage } from './support/memory.js'
+import { settleGarbage } from './support/memory.js'
 import type { TestClient } from './support/protocol-client.js'
 import { RawProtocolClient } from './support/raw-protocol-client.js'
 
@@ -116,7 +116,8 @@ describe('recover', () => {
 
   it('a reader that falls out of the history window is closed 4001 and resubscribes unrecovered', async () => {
     // With a cap above all that is published, only the history window can close the reader.
-    const hubbub = await start({ maxBufferedBytes: 64 * MiB })
+    // A catch-up cache far smaller than what it misses: past it, only history could help.
+    const hubbub = await start({ maxBufferedBytes: 64 * MiB, catchUpCacheBytes: MiB })
     const reader = await rawClient(hubbub, 'Reader')
     const { epoch } = await subscribe(reader, 'narrow:b')
     reader.pause()
@@ -310,14 +311,15 @@ describe('a slow reader beside a healthy one', () => {
   it.each(['narrow:f', 'latest:f', 'drop:f'])(
     '%s: the healthy reader gets every publication promptly and memory stays bounded',
     async (channel) => {
-      const hubbub = await start()
+      // Past its 1 MiB catch-up cache, the narrow reader is left to history (50 publications).
+      const hubbub = await start({ catchUpCacheBytes: MiB })
       const control = await connect('Control')
       await subscribe(control, channel)
       const reader = await rawClient(hubbub, 'Reader')
       await subscribe(reader, channel)
       reader.pause()
 
-      collectGarbage()
+      await settleGarbage()
       const before = process.memoryUsage()
       let peakRss = before.rss
       const pad = padding(FAST_PAYLOAD_BYTES)
@@ -326,7 +328,7 @@ describe('a slow reader beside a healthy one', () => {
         await control.inbox.take((frame) => isPub(channel, i)(frame), 2_000)
         if (i % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss)
       }
-      collectGarbage()
+      await settleGarbage()
       const after = process.memoryUsage()
 
       // Still connected, still subscribed: nothing was given up on to keep memory down.

@@ -41,6 +41,7 @@ const TUNING = {
   maxConnectionsPerIp: 1,
   sendHighWaterBytes: 1,
   maxBufferedBytes: 1,
+  catchUpCacheBytes: 0,
   maxBatchBytes: 0,
   presenceTtlMs: 1_000,
   shutdownTimeoutMs: 0,

@@ -93,6 +93,27 @@ const limitFlags = [
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   },
+  {
+    flag: 'send-high-water-bytes',
+    env: 'HUBBUB_SEND_HIGH_WATER_BYTES',
+    option: 'sendHighWaterBytes',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'max-buffered-bytes',
+    env: 'HUBBUB_MAX_BUFFERED_BYTES',
+    option: 'maxBufferedBytes',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'catch-up-cache-bytes',
+    env: 'HUBBUB_CATCH_UP_CACHE_BYTES',
+    option: 'catchUpCacheBytes',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  },
 ] as const
 
 type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
@@ -178,6 +199,16 @@ Options:
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
+      --send-high-water-bytes <n>
+                         bytes waiting on a socket past which its channels' backpressure
+                         policies apply (env HUBBUB_SEND_HIGH_WATER_BYTES, default ${serverDefaults.sendHighWaterBytes})
+      --max-buffered-bytes <n>
+                         bytes waiting on a socket past which it is closed 4001
+                         (env HUBBUB_MAX_BUFFERED_BYTES, default ${serverDefaults.maxBufferedBytes})
+      --catch-up-cache-bytes <n>
+                         recent frames kept for lagging readers to catch up from, all
+                         channels together; 0 keeps none (env HUBBUB_CATCH_UP_CACHE_BYTES,
+                         default ${serverDefaults.catchUpCacheBytes})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -270,6 +301,9 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
+        'send-high-water-bytes': { type: 'string' },
+        'max-buffered-bytes': { type: 'string' },
+        'catch-up-cache-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),

@@ -20,7 +20,7 @@ import {
 } from '../protocol/index.js'
 import type { ChannelEvent } from './api.js'
 import { Disconnect, ReplyError } from './errors.js'
-import { encodePub, type Hub } from './hub.js'
+import type { Hub } from './hub.js'
 import { randomId } from './ids.js'
 import type { AnonymousCredentials } from './auth/anonymous.js'
 import { clientCaller, type Caller } from './caller.js'
@@ -32,7 +32,7 @@ import {
   type WindowCounter,
 } from './rate-limit.js'
 import type { Recipient, Subscription } from './subscription.js'
-import { classifyPub, isOwn } from './subscription.js'
+import { classifyPub, isFromOwn } from './subscription.js'
 import type { Transport, TransportHandlers } from './transport.js'
 import { startHeartbeat, type Heartbeat, type HeartbeatConfig } from './heartbeat.js'
 
@@ -48,6 +48,8 @@ export interface ConnectionContext {
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
+/** Publications a lagging subscription catches up per step (one page of the hub's catch-up). */
+const CATCH_UP_PAGE_PUBS = 64
 /** Frames that may arrive while `connect` is being authenticated, before the first reply. */
 const MAX_EARLY_FRAMES = 64
 
@@ -556,7 +558,7 @@ export class Connection implements Recipient {
   }
 
   #lag(sub: Subscription, cause: LagCause): void {
-    sub.phase = 'lagging'
+    this.#hub.startLagging(sub)
     const lagging = (this.#lagging ??= new Map())
     if (lagging.get(sub) !== 'slow') lagging.set(sub, cause)
     // A gap can be healed now; a full socket waits for its drain event.
@@ -572,7 +574,11 @@ export class Connection implements Recipient {
     void this.#catchUp()
   }
 
-  /** Replays history to lagging subscriptions until they are live again or the socket fills up. */
+  /**
+   * Sends lagging subscriptions what they missed, a page at a time, until they are live again or
+   * the socket fills up (its next drain resumes). Pages come from the hub, shared with every other
+   * socket behind at the same position, so a thousand lagging sockets cost what one does.
+   */
   async #catchUp(): Promise<void> {
     if (this.#isCatchingUp) return
     this.#isCatchingUp = true
@@ -580,13 +586,10 @@ export class Connection implements Recipient {
       for (const [sub, cause] of this.#lagging ?? []) {
         while (this.#isStillLagging(sub)) {
           if (this.#isSocketFull()) return
-          const recovery = await this.#hub.recover(
-            sub.channel,
-            { epoch: sub.epoch, seq: sub.lastSeq },
-            sub.options.historySize,
-          )
+          const position = { epoch: sub.epoch, seq: sub.lastSeq }
+          const page = await this.#hub.catchUp(sub.channel, position, CATCH_UP_PAGE_PUBS)
           if (!this.#isStillLagging(sub)) break
-          if (!recovery.recovered) {
+          if (page.kind === 'lost') {
             this.#lagging?.delete(sub)
             if (cause === 'slow')
               this.disconnect(
@@ -602,20 +605,31 @@ export class Connection implements Recipient {
               )
             break
           }
-          for (const pub of recovery.pubs) {
-            if (pub.seq <= sub.lastSeq) continue
+          for (const item of page.items) {
+            if (item.seq <= sub.lastSeq) continue
             if (this.#isSocketFull()) return
-            sub.lastSeq = pub.seq
-            if (!isOwn(sub, pub)) this.#transport.send(encodePub(sub.channel, pub))
+            sub.lastSeq = item.seq
+            if (!isFromOwn(sub, item.fromClient)) this.#transport.send(item.frame)
           }
           const top = this.#hub.seenTop(sub.channel)
-          if (top === undefined || top.epoch !== sub.epoch || top.seq <= sub.lastSeq) {
-            sub.phase = 'live'
+          // Caught up, or history holds nothing newer (the next live one then shows the gap).
+          const isDone =
+            top === undefined ||
+            top.epoch !== sub.epoch ||
+            top.seq <= sub.lastSeq ||
+            page.items.length === 0
+          if (isDone) {
             this.#lagging?.delete(sub)
+            this.#hub.stopLagging(sub)
           }
         }
       }
     } catch (err) {
+      if (err instanceof ReplyError) {
+        // Storage is unavailable (logged by the hub): the client resumes once it is back.
+        this.disconnect(new Disconnect(CloseCode.Internal, 'catch-up failed: storage unavailable'))
+        return
+      }
       this.#log.error({ err, client: this.#member.client }, 'catch-up failed')
       this.disconnect(new Disconnect(CloseCode.Internal, 'catch-up failed'))
     } finally {

@@ -28,7 +28,19 @@ export class FrameScheduler {
   readonly #flushAll = (): void => {
     const dirty = this.#dirty
     this.#dirty = this.#spare
-    for (const queue of dirty) this.#write(queue, true)
+    let writtenBytes = 0
+    let i = 0
+    while (i < dirty.length && writtenBytes < flushSliceBytes)
+      writtenBytes += this.#write(dirty[i++] as FrameQueue, true)
+    if (i < dirty.length) {
+      // A big turn (a large publication to many sockets) is written in slices, letting the
+      // event loop read sockets in between: requests are not held up behind megabytes of copies.
+      // The rest goes first in the next flush, ahead of queues dirtied meanwhile.
+      const rest = dirty.slice(i)
+      if (this.#dirty.length === 0) setImmediate(this.#flushAll)
+      rest.push(...this.#dirty)
+      this.#dirty = rest
+    }
     dirty.length = 0
     this.#spare = dirty
     this.#memo.length = 0
@@ -54,10 +66,10 @@ export class FrameScheduler {
     this.#write(queue, false)
   }
 
-  /** `isTurnEnd`: the turn's flush, which also judges the hard cap. */
-  #write(queue: FrameQueue, isTurnEnd: boolean): void {
+  /** `isTurnEnd`: the turn's flush, which also judges the hard cap. Returns the bytes written. */
+  #write(queue: FrameQueue, isTurnEnd: boolean): number {
     const parts = queue.parts
-    if (parts.length === 0) return
+    if (parts.length === 0) return 0
     const isBatch = queue.isBatch && this.#maxBatchBytes > 0
     const { socket } = queue
     const isOpen = queue.peer.readyState === OPEN && socket.writable
@@ -67,7 +79,7 @@ export class FrameScheduler {
     const wasOver = queue.queuedBytes + socket.writableLength > socket.writableHighWaterMark
     parts.length = 0
     queue.queuedBytes = 0
-    if (bytes === undefined) return
+    if (bytes === undefined) return 0
     if (!socket.write(bytes)) queue.awaitDrain()
     else if (wasOver)
       queueMicrotask(() => {
@@ -77,6 +89,7 @@ export class FrameScheduler {
       queueMicrotask(() => {
         queue.listener.overflow()
       })
+    return bytes.length
   }
 
   #frame(parts: readonly Buffer[], isBatch: boolean): Buffer {
@@ -100,6 +113,13 @@ export interface QueueListener {
 const noListener: QueueListener = { drain: () => undefined, overflow: () => undefined }
 /** WebSocket `readyState` OPEN. */
 const OPEN = 1
+
+/**
+ * Bytes one flush writes before it lets the event loop run (the rest waits one turn). About a
+ * millisecond of copying: small enough that a request is never held behind a big fan-out, large
+ * enough that small publications to thousands of sockets still go out in one turn.
+ */
+const flushSliceBytes = 1_048_576
 
 /** How many distinct payload sequences one flush remembers (a channel's subscribers share one). */
 const memoSize = 4

@@ -13,6 +13,7 @@ import type {
   ResolvedChannelOptions,
 } from './channel-options.js'
 import { ReplyError } from './errors.js'
+import { CatchUpBudget, RecentFrames, type FramedPub } from './recent-frames.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
 
@@ -23,6 +24,8 @@ export interface HubConfig {
   logger: Logger
   nodeId: string
   presenceTtlMs: number
+  /** Bytes of recent frames kept, across channels, for lagging subscribers to catch up from. */
+  catchUpCacheBytes: number
 }
 
 interface ChannelEntry {
@@ -31,7 +34,20 @@ interface ChannelEntry {
   readonly ready: Promise<void>
   /** The newest publication this node has seen, for catch-up to know when it is done. */
   top: Position | undefined
+  /** Subscriptions of this channel in the `lagging` phase. */
+  lagging: number
+  /** The channel's recent frames, kept while `lagging > 0`. */
+  recent: RecentFrames | undefined
 }
+
+/**
+ * A page of catch-up: the publications right after the position asked for (empty: none is
+ * stored past it), or `lost` when some of them are gone (another epoch, or out of history).
+ */
+export type CatchUpPage =
+  { readonly kind: 'page'; readonly items: readonly FramedPub[] } | { readonly kind: 'lost' }
+
+const LOST: CatchUpPage = { kind: 'lost' }
 
 /** What catching up from a position found. */
 export interface Recovery {
@@ -57,6 +73,9 @@ export class Hub {
   /** Per channel, the tail of the broker subscribe/unsubscribe calls, so they apply in order. */
   readonly #brokerOps = new Map<string, Promise<void>>()
   readonly #rpc = new Map<string, RpcHandler>()
+  readonly #catchUpBudget: CatchUpBudget
+  /** History reads for catch-up in flight, shared by every socket asking for the same page. */
+  readonly #catchUpReads = new Map<string, Promise<CatchUpPage>>()
   readonly nodeId: string
   #presenceTimer: NodeJS.Timeout | undefined
 
@@ -66,6 +85,7 @@ export class Hub {
     this.#log = config.logger
     this.#presenceTtlMs = config.presenceTtlMs
     this.nodeId = config.nodeId
+    this.#catchUpBudget = new CatchUpBudget(config.catchUpCacheBytes)
   }
 
   get engine(): Engine {
@@ -320,6 +340,8 @@ export class Hub {
       subs: new Set([sub]),
       ready: this.#brokerOp(sub.channel, 'subscribe'),
       top: undefined,
+      lagging: 0,
+      recent: undefined,
     }
     this.#channels.set(sub.channel, entry)
     return entry
@@ -328,7 +350,9 @@ export class Hub {
   async #detach(sub: Subscription): Promise<void> {
     sub.isClosed = true
     const entry = this.#channels.get(sub.channel)
-    if (entry === undefined || !entry.subs.delete(sub) || entry.subs.size > 0) return
+    if (entry === undefined || !entry.subs.delete(sub)) return
+    if (sub.phase === 'lagging') this.#lagged(entry, -1)
+    if (entry.subs.size > 0) return
     this.#channels.delete(sub.channel)
     await this.#brokerOp(sub.channel, 'unsubscribe')
   }
@@ -359,6 +383,8 @@ export class Hub {
           if (sub.phase === 'syncing') parkPub(sub, pub)
           else sub.recipient.deliverPub(sub, pub, frame)
         }
+        // After the loop: a subscription that began lagging on this publication needs it kept.
+        entry.recent?.push(pub, frame)
         return
       }
       case 'signal': {
@@ -386,6 +412,71 @@ export class Hub {
       }
       frame ??= encode(event)
       sub.recipient.deliverEvent(sub, event, frame)
+    }
+  }
+
+  /**
+   * Moves a live subscription to `lagging`: its recipient will catch up with {@link Hub.catchUp}.
+   * While a channel has lagging subscriptions, its recent frames are kept for them.
+   */
+  startLagging(sub: Subscription): void {
+    if (sub.phase !== 'live' || sub.isClosed) return
+    sub.phase = 'lagging'
+    const entry = this.#channels.get(sub.channel)
+    if (entry?.subs.has(sub) === true) this.#lagged(entry, 1)
+  }
+
+  /** A lagging subscription caught up: publications flow to it live again. */
+  stopLagging(sub: Subscription): void {
+    if (sub.phase !== 'lagging') return
+    sub.phase = 'live'
+    const entry = this.#channels.get(sub.channel)
+    if (entry?.subs.has(sub) === true) this.#lagged(entry, -1)
+  }
+
+  /**
+   * The next publications after `since` for a lagging subscription, at most `limit`: from the
+   * channel's recent frames when they reach back to `since`, else from one history read that
+   * every socket asking for the same page at the same time shares, encoded once. The cost of a
+   * page does not depend on how many sockets lag nor on how long history is.
+   */
+  catchUp(channel: string, since: Position, limit: number): CatchUpPage | Promise<CatchUpPage> {
+    const items = this.#channels.get(channel)?.recent?.after(since.epoch, since.seq, limit)
+    if (items !== undefined) return { kind: 'page', items }
+    const key = `${since.epoch}\u0000${since.seq}\u0000${limit}\u0000${channel}`
+    const shared = this.#catchUpReads.get(key)
+    if (shared !== undefined) return shared
+    const read = this.#readPage(channel, since, limit)
+    this.#catchUpReads.set(key, read)
+    const forget = (): void => {
+      this.#catchUpReads.delete(key)
+    }
+    read.then(forget, forget)
+    return read
+  }
+
+  async #readPage(channel: string, since: Position, limit: number): Promise<CatchUpPage> {
+    const { top, pubs } = await this.#storage(
+      this.#engine.broker.history(channel, { since, limit }),
+    )
+    if (top.epoch !== since.epoch || since.seq > top.seq) return LOST
+    if (since.seq === top.seq) return { kind: 'page', items: [] }
+    if (pubs[0]?.seq !== since.seq + 1) return LOST
+    const items = pubs.map((pub): FramedPub => ({
+      epoch: pub.epoch,
+      seq: pub.seq,
+      fromClient: pub.from?.client,
+      frame: encodePub(channel, pub),
+    }))
+    return { kind: 'page', items }
+  }
+
+  #lagged(entry: ChannelEntry, change: 1 | -1): void {
+    entry.lagging += change
+    if (entry.lagging > 0) entry.recent ??= new RecentFrames(this.#catchUpBudget)
+    else {
+      entry.recent?.close()
+      entry.recent = undefined
     }
   }
 

@@ -156,6 +156,14 @@ export interface ServerOptions {
   /** Buffered bytes past which a socket is closed 4001 whatever the policy. @default 4_194_304 */
   maxBufferedBytes?: number
   /**
+   * Bytes of recent `pub` frames kept, across all channels, while a channel has subscribers that
+   * lag behind (`recover` policy): they catch up from these shared Buffers rather than each
+   * reading history, even when they are further behind than history reaches. Split evenly between
+   * such channels. 0 keeps none (catch-up then reads history, a page at a time).
+   * @default 67_108_864
+   */
+  catchUpCacheBytes?: number
+  /**
    * Largest message packing several frames for a client that asked for batching (`connect` with
    * `batch: true`); 0 turns batching off. @default 65_536
    */
@@ -206,6 +214,7 @@ export const serverDefaults: Required<Tuning> = {
   allowedOrigins: [],
   sendHighWaterBytes: 262_144,
   maxBufferedBytes: 4_194_304,
+  catchUpCacheBytes: 67_108_864,
   maxBatchBytes: 65_536,
   presenceTtlMs: 60_000,
   shutdownTimeoutMs: 5_000,

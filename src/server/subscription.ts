@@ -66,5 +66,8 @@ export const classifyPub = (sub: Subscription, pub: Pub): PubVerdict => {
 }
 
 /** Whether `pub` was published by this subscription's recipient on a channel without echo. */
-export const isOwn = (sub: Subscription, pub: Pub): boolean =>
-  !sub.options.echo && pub.from !== undefined && pub.from.client === sub.recipient.member.client
+export const isOwn = (sub: Subscription, pub: Pub): boolean => isFromOwn(sub, pub.from?.client)
+
+/** Whether a publication by `fromClient` is this subscription's recipient's own, on a channel without echo. */
+export const isFromOwn = (sub: Subscription, fromClient: string | undefined): boolean =>
+  !sub.options.echo && fromClient !== undefined && fromClient === sub.recipient.member.client
