@@ -20,9 +20,12 @@ afterAll(() => {
 })
 
 /** A server with a data directory of its own; resolves with its URL and how to restart it. */
-const startServer = async () => {
+/** Verifies the tokens `hubbub token` mints, for a CLI that needs a stable identity. */
+const JWT_SECRET = 'cli-pubsub-test-secret-of-32-chars!!'
+
+const startServer = async (extra: string[] = []) => {
   const dataDir = join(dataRoot, `data-${(dataDirs += 1)}`)
-  const served = await serve(['--port', '0', '--data', dataDir])
+  const served = await serve(['--port', '0', '--data', dataDir, ...extra])
   return {
     served,
     url: `ws://127.0.0.1:${served.port}`,
@@ -82,11 +85,17 @@ describe('hubbub pub and sub', () => {
   })
 
   it('pub - publishes each stdin line in order, skips blank lines, keys lines with --key', async () => {
-    const { url } = await startServer()
+    // Keys are the publisher's own, and each CLI process without a token is a fresh anonymous
+    // user: a retry from a new process is deduplicated when both present the same identity.
+    const { url } = await startServer(['--jwt-secret', JWT_SECRET])
+    const minted = await run(['token', '--sub', 'log-shipper', '--jwt-secret', JWT_SECRET])
+    expect(minted).toMatchObject({ code: 0, stderr: '' })
+    const token = minted.stdout.trim()
     const sub = start(['sub', 'logs', '--json', '--url', url])
     await sub.stderr.next(/^hubbub: listening to logs/)
     const input = 'GET / 200\n\n{"status":500}\nGET /x 404\n'
-    const published = await run(['pub', 'logs', '-', '--key', 'batch', '--url', url], { input })
+    const keyed = ['pub', 'logs', '-', '--key', 'batch', '--url', url, '--token', token]
+    const published = await run(keyed, { input })
     expect(published).toMatchObject({ code: 0, stdout: '', stderr: '' })
     await sub.stdout.next(/"seq":3/)
     expect(sub.stdout.lines.map((line) => (JSON.parse(line) as JsonPub).data)).toEqual([
@@ -95,7 +104,7 @@ describe('hubbub pub and sub', () => {
       { text: 'GET /x 404' },
     ])
     // The same keys again within the dedup window: the server delivers nothing new.
-    const again = await run(['pub', 'logs', '-', '--key', 'batch', '--url', url], { input })
+    const again = await run(keyed, { input })
     expect(again.code).toBe(0)
     const marker = await run(['pub', 'logs', 'end', '--url', url])
     expect(marker.code).toBe(0)

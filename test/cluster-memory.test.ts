@@ -2,10 +2,12 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Member, Pub } from '../src/protocol/index.js'
 import { createMemoryBackend, createMemoryEngine } from '../src/engine/memory.js'
 import { createServer, type HubbubServer } from '../src/server/index.js'
-import { TestClient } from './support/protocol-client.js'
+import { TestClient, credentialOf } from './support/protocol-client.js'
 
 // Two nodes in one process sharing one memory backend: the multi-node behaviour of the hub,
-// tested before any network broker.
+// tested before any network broker. Nodes of one cluster share the server secret, so that an
+// anonymous credential issued by one is recognised by the other (docs/operations.md).
+const SECRET = 'cluster-secret-0123456789abcdef-0123456789'
 let nodes: HubbubServer[] = []
 const clients: TestClient[] = []
 
@@ -16,6 +18,7 @@ beforeEach(async () => {
       createServer({
         port: 0,
         nodeId,
+        secret: SECRET,
         engine: createMemoryEngine({ shared }),
         channels: { 'room:*': { joinLeave: true } },
       }),
@@ -77,7 +80,9 @@ it('resumes on the other node with exactly what was missed', async () => {
 
 it('deduplicates a retried publish that lands on the other node', async () => {
   const a = await on(0, 'A')
-  const b = await on(1, 'B')
+  // The SDK's reconnect to the other node: the same anonymous user, by its credential.
+  const b = await on(1, 'A', { credential: credentialOf(a) })
+  expect(b.member?.user).toBe(a.member?.user)
   const reader = await on(1, 'Reader')
   await reader.request({ type: 'subscribe', channel: 'room:k' })
   const first = await a.request({ type: 'publish', channel: 'room:k', data: 'x', key: 'once' })

@@ -29,6 +29,7 @@ const TUNING = {
   maxFragmentsPerMessage: 1,
   maxHeaderBytes: 1_024,
   maxPublishBytes: 1,
+  maxPongBytes: 15,
   maxChannelsPerConnection: 1,
   maxChannelLength: 1,
   maxDataDepth: 1,

@@ -27,7 +27,8 @@ wait, and go out once it is back, each exactly once.
 Options:
       --key <key>        idempotency key: publishing again with the same key within the
                          server's dedup window (2 min by default) delivers nothing new;
-                         with "-", line n gets the key "<key>:<n>"
+                         with "-", line n gets the key "<key>:<n>". Keys are per user:
+                         a new run is the same user only with the same --token
       --text             always publish {"text": …}, even text that is valid JSON
 ${clientOptionsHelp}
 
@@ -39,7 +40,7 @@ Examples:
   hubbub pub alerts '{"level":"warn","text":"disk 91% full"}'
   hubbub pub chat:lobby 'Hello from a script'
   tail -f /var/log/app.log | hubbub pub logs -
-  hubbub pub orders '{"id":42}' --key order-42      # safe to run twice
+  hubbub pub orders '{"id":42}' --key order-42 --token "$TOKEN"   # safe to run twice
 `
 
 interface PubSettings {

@@ -73,6 +73,13 @@ const limitFlags = [
     max: 1_000_000,
   },
   {
+    flag: 'max-pong-bytes',
+    env: 'HUBBUB_MAX_PONG_BYTES',
+    option: 'maxPongBytes',
+    min: 15,
+    max: 1_048_576,
+  },
+  {
     flag: 'ping-interval',
     env: 'HUBBUB_PING_INTERVAL',
     option: 'pingIntervalMs',
@@ -154,6 +161,9 @@ Options:
       --request-burst <n>
                          frames one connection may send at once
                          (env HUBBUB_REQUEST_BURST, default ${serverDefaults.requestBurst})
+      --max-pong-bytes <n>
+                         largest pong frame, 15 or more; a larger one is an invalid frame
+                         (env HUBBUB_MAX_PONG_BYTES, default ${serverDefaults.maxPongBytes})
       --ping-interval <ms>
                          how often the server pings each client, ${MIN_PING_INTERVAL_MS} or more
                          (env HUBBUB_PING_INTERVAL, default ${serverDefaults.pingIntervalMs})
@@ -286,6 +296,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'ping-interval': { type: 'string' },
         'requests-per-second': { type: 'string' },
         'request-burst': { type: 'string' },
+        'max-pong-bytes': { type: 'string' },
         secret: { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-public-key': { type: 'string' },

@@ -50,10 +50,19 @@ export interface ConnectionContext {
 const PING_FRAME = Buffer.from('{"type":"ping"}')
 /** Publications a lagging subscription catches up per step (one page of the hub's catch-up). */
 const CATCH_UP_PAGE_PUBS = 64
+/** The pong every client sends: recognised by its bytes, with no JSON parse. */
+const PONG_FRAME = Buffer.from('{"type":"pong"}')
+/** How a frame whose type is pong starts when written canonically; a longer one is refused unparsed. */
+const PONG_PREFIX = Buffer.from('{"type":"pong"')
 /** Frames that may arrive while `connect` is being authenticated, before the first reply. */
 const MAX_EARLY_FRAMES = 64
 
 type Phase = 'awaiting-connect' | 'connecting' | 'open' | 'closed'
+/** A frame held while `connect` is pending, replayed as it came (a binary one stays binary). */
+interface EarlyFrame {
+  data: Buffer
+  isBinary: boolean
+}
 /** Why a subscription is catching up: its socket was full, or the broker skipped a seq. */
 type LagCause = 'slow' | 'gap'
 
@@ -75,7 +84,7 @@ export class Connection implements Recipient {
   /** Channels with a subscribe in flight, and when it settles; created on demand, dropped empty. */
   #subscribing: Map<string, Promise<unknown>> | undefined
   /** Frames that arrived while `connect` was being authenticated; created on demand. */
-  #early: Buffer[] | undefined
+  #early: EarlyFrame[] | undefined
   /**
    * The connect deadline until `connect` succeeds, then the heartbeat. The deadline is kept as the
    * timer's numeric id (which `clearTimeout` takes too), not as its `Timeout`: once cleared, the
@@ -174,7 +183,13 @@ export class Connection implements Recipient {
     }
 
     pong(): void {
-      // Protocol clients answer the protocol's own ping.
+      // Protocol clients answer the protocol's own ping; a WebSocket-level one still costs.
+      this.#connection.#chargePong()
+    }
+
+    ping(): void {
+      // ws answers it (autoPong); it is charged like any frame.
+      this.#connection.#chargePong()
     }
 
     error(err: Error): void {
@@ -245,9 +260,10 @@ export class Connection implements Recipient {
       this.#early ??= []
       if (this.#early.length >= MAX_EARLY_FRAMES)
         this.disconnect(Disconnect.badProtocol('too many frames before the connect reply'))
-      else this.#early.push(data)
+      else this.#early.push({ data, isBinary })
       return
     }
+    if (this.#phase === 'open' && !isBinary && this.#isPong(data)) return
     let frame: ClientFrame
     try {
       frame = decodeClientFrame(data.toString('utf8'), {
@@ -285,18 +301,67 @@ export class Connection implements Recipient {
         )
       return
     }
-    if (frame.type !== 'pong' && !this.#bucket.take(performance.now())) {
+    if (frame.type === 'pong') {
+      // Written another way than PONG_FRAME (spaces, key order): parsed, so capped the same.
+      if (data.length > this.#options.maxPongBytes) this.#invalidPong()
+      else this.#pong()
+      return
+    }
+    if (!this.#bucket.take(performance.now())) {
       if ('id' in frame)
         this.#replyError(frame.id, new ReplyError(ErrorCode.TooManyRequests, 'slow down'))
-      this.#limitedFrames ??= createWindowCounter(
-        this.#options.maxRateLimitedFrames,
-        this.#options.abuseWindowMs,
-      )
-      if (this.#limitedFrames.hit(performance.now()))
-        this.disconnect(new Disconnect(CloseCode.RateLimited, 'rate limit exceeded, repeatedly'))
+      this.#rateLimited()
       return
     }
     this.#dispatch(frame)
+  }
+
+  /**
+   * Handles a pong from its bytes alone: the canonical one, or one too large to be a pong (it is
+   * refused unparsed). False for anything else, which is decoded as usual.
+   */
+  #isPong(data: Buffer): boolean {
+    if (data.length === PONG_FRAME.length && data.equals(PONG_FRAME)) {
+      this.#pong()
+      return true
+    }
+    if (
+      data.length > this.#options.maxPongBytes &&
+      data.subarray(0, PONG_PREFIX.length).equals(PONG_PREFIX)
+    ) {
+      this.#invalidPong()
+      return true
+    }
+    return false
+  }
+
+  /** A pong answers the heartbeat, and costs a token like any frame. */
+  #pong(): void {
+    this.#heartbeat?.pong()
+    this.#chargePong()
+  }
+
+  #invalidPong(): void {
+    this.#invalid(undefined, `pong frames are limited to ${this.#options.maxPongBytes} bytes`)
+  }
+
+  /**
+   * Pongs (protocol or WebSocket level) and WebSocket pings take a token from the frame bucket.
+   * Past the rate one still answers the heartbeat (it does no work), but counts as rate-limited.
+   */
+  #chargePong(): void {
+    if (this.#phase === 'closed' || this.#bucket.take(performance.now())) return
+    this.#rateLimited()
+  }
+
+  /** One more frame past the rate; closes 4029 when that persists. */
+  #rateLimited(): void {
+    this.#limitedFrames ??= createWindowCounter(
+      this.#options.maxRateLimitedFrames,
+      this.#options.abuseWindowMs,
+    )
+    if (this.#limitedFrames.hit(performance.now()))
+      this.disconnect(new Disconnect(CloseCode.RateLimited, 'rate limit exceeded, repeatedly'))
   }
 
   #invalid(id: number | undefined, message: string): void {
@@ -365,7 +430,7 @@ export class Connection implements Recipient {
         })
         return
       case 'pong':
-        this.#heartbeat?.pong()
+        this.#pong()
         return
       case 'refresh':
         this.#request(frame, () => this.#refresh(frame.token))
@@ -433,7 +498,7 @@ export class Connection implements Recipient {
     }
     const early = this.#early
     this.#early = undefined
-    for (const data of early ?? []) this.#receive(data, false)
+    for (const { data, isBinary } of early ?? []) this.#receive(data, isBinary)
   }
 
   /** A `refresh`: a new token for the same user replaces the old one and its expiry. */

@@ -218,7 +218,9 @@ export class Hub {
       time: Date.now(),
     }
     if (meta.from !== undefined) draft.from = meta.from
-    if (meta.key !== undefined) draft.key = meta.key
+    // A key is the publisher's own: scoped to its user (the server's, for apps and the HTTP API),
+    // so another user can never make a publication vanish by guessing its key.
+    if (meta.key !== undefined) draft.key = scopedKey(caller, meta.key)
     return await this.#storage(
       this.#engine.broker.publish(channel, draft, {
         historySize: options.historySize,
@@ -532,4 +534,13 @@ const parkPub = (sub: Subscription, pub: Pub): void => {
   // Past the bound the newest are dropped: the recipient sees the gap when it goes live and
   // recovers it from history (or, without history, sees the jump in seq).
   if (sub.pending.length < maxPendingPubs) sub.pending.push(pub)
+}
+
+/**
+ * The engine's dedup key for `key` from `caller`: length-prefixed user id, then the key, so no two
+ * (user, key) pairs collide.
+ */
+const scopedKey = (caller: Caller, key: string): string => {
+  const { user } = caller.member
+  return `${user.length}:${user}${key}`
 }

@@ -125,6 +125,11 @@ export interface ServerOptions {
   maxHeaderBytes?: number
   /** Largest `publish` or `signal` frame; larger ones get `too_large`. @default 32_768 */
   maxPublishBytes?: number
+  /**
+   * Largest `pong` frame; a larger one is an invalid frame, refused without a JSON parse (the
+   * canonical `{"type":"pong"}` is 15). @default 64
+   */
+  maxPongBytes?: number
   /** Subscriptions one connection may hold. @default 128 */
   maxChannelsPerConnection?: number
   /** Longest channel name. @default 255 */
@@ -201,6 +206,7 @@ export const serverDefaults: Required<Tuning> = {
   maxFragmentsPerMessage: 256,
   maxHeaderBytes: 16_384,
   maxPublishBytes: 32_768,
+  maxPongBytes: 64,
   maxChannelsPerConnection: 128,
   maxChannelLength: 255,
   maxDataDepth: 32,

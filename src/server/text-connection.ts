@@ -108,6 +108,7 @@ export const serveText = (
     pong() {
       heartbeat.pong()
     },
+    ping: () => undefined,
     error(err) {
       logger.debug({ err, path: context.path }, 'websocket error')
     },

@@ -9,6 +9,8 @@ export interface TransportHandlers {
   overflow(): void
   /** A WebSocket-level pong arrived. */
   pong(): void
+  /** A WebSocket-level ping arrived (ws has answered it). */
+  ping(): void
   /** A protocol-level fault (bad frame, reset peer); `close` follows. */
   error(err: Error): void
 }

@@ -108,6 +108,10 @@ class WsTransport implements Transport {
     this.#handlers?.pong()
   }
 
+  pinged(): void {
+    this.#handlers?.ping()
+  }
+
   failed(err: Error): void {
     this.#handlers?.error(err)
   }
@@ -119,6 +123,7 @@ class WsTransport implements Transport {
     ws.on('message', onMessage)
     ws.on('close', onClose) // ws emits it once
     ws.on('pong', onPong)
+    ws.on('ping', onPing)
     // Errors (a reset peer, an oversized frame) are followed by 'close', which does the cleanup.
     ws.on('error', onError)
     this.#queue.listener = handlers
@@ -136,6 +141,9 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
 }
 function onPong(this: WebSocket): void {
   listeners.get(this)?.ponged()
+}
+function onPing(this: WebSocket): void {
+  listeners.get(this)?.pinged()
 }
 function onError(this: WebSocket, err: Error): void {
   listeners.get(this)?.failed(err)
