@@ -121,6 +121,48 @@ const limitFlags = [
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
   },
+  {
+    flag: 'max-pending-headers-per-ip',
+    env: 'HUBBUB_MAX_PENDING_HEADERS_PER_IP',
+    option: 'maxPendingHeadersPerIp',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'max-pending-connects-per-ip',
+    env: 'HUBBUB_MAX_PENDING_CONNECTS_PER_IP',
+    option: 'maxPendingConnectsPerIp',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'headers-timeout',
+    env: 'HUBBUB_HEADERS_TIMEOUT',
+    option: 'headersTimeoutMs',
+    min: 100,
+    max: MAX_TIMER_MS,
+  },
+  {
+    flag: 'reserved-file-descriptors',
+    env: 'HUBBUB_RESERVED_FILE_DESCRIPTORS',
+    option: 'reservedFileDescriptors',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'max-failure-log-lines',
+    env: 'HUBBUB_MAX_FAILURE_LOG_LINES',
+    option: 'maxFailureLogLines',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'failure-log-window',
+    env: 'HUBBUB_FAILURE_LOG_WINDOW',
+    option: 'failureLogWindowMs',
+    min: 1_000,
+    max: MAX_TIMER_MS,
+  },
 ] as const
 
 type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
@@ -206,6 +248,27 @@ Options:
       --max-api-body-bytes <n>
                          largest API request body; larger gets 413
                          (env HUBBUB_MAX_API_BODY_BYTES, default ${serverDefaults.maxApiBodyBytes})
+      --max-pending-headers-per-ip <n>
+                         sockets one IP address may have still sending their HTTP
+                         request headers; more are closed at once
+                         (env HUBBUB_MAX_PENDING_HEADERS_PER_IP, default ${serverDefaults.maxPendingHeadersPerIp})
+      --max-pending-connects-per-ip <n>
+                         WebSockets one IP address may have open before their connect
+                         frame; more are closed 1013
+                         (env HUBBUB_MAX_PENDING_CONNECTS_PER_IP, default ${serverDefaults.maxPendingConnectsPerIp})
+      --headers-timeout <ms>
+                         a socket that has not sent its request headers by then is closed
+                         (env HUBBUB_HEADERS_TIMEOUT, default ${serverDefaults.headersTimeoutMs})
+      --reserved-file-descriptors <n>
+                         file descriptors kept free under the open-files limit (ulimit -n):
+                         past it, sockets still sending headers are closed first
+                         (env HUBBUB_RESERVED_FILE_DESCRIPTORS, default ${serverDefaults.reservedFileDescriptors})
+      --max-failure-log-lines <n>
+                         error lines of one kind logged per window; then one
+                         "suppressed N" line (env HUBBUB_MAX_FAILURE_LOG_LINES, default ${serverDefaults.maxFailureLogLines})
+      --failure-log-window <ms>
+                         the window of --max-failure-log-lines
+                         (env HUBBUB_FAILURE_LOG_WINDOW, default ${serverDefaults.failureLogWindowMs})
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
@@ -298,6 +361,12 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'request-burst': { type: 'string' },
         'max-pong-bytes': { type: 'string' },
         secret: { type: 'string' },
+        'max-pending-headers-per-ip': { type: 'string' },
+        'max-pending-connects-per-ip': { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'reserved-file-descriptors': { type: 'string' },
+        'max-failure-log-lines': { type: 'string' },
+        'failure-log-window': { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-public-key': { type: 'string' },
         'jwt-jwks': { type: 'string' },

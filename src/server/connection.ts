@@ -43,6 +43,8 @@ export interface ConnectionContext {
   logger: Logger
   /** Called once when the connection is gone. */
   onClose: (connection: Connection) => void
+  /** Called once when `connect` succeeds. */
+  onConnected?: (connection: Connection) => void
   /** Issues and checks anonymous credentials under the server secret. */
   credentials: AnonymousCredentials
 }
@@ -487,6 +489,7 @@ export class Connection implements Recipient {
       this.#reply(frame.id, result)
       clearTimeout(this.#connectTimer)
       this.#heartbeat = startHeartbeat(new Connection.#Beats(this))
+      this.#context.onConnected?.(this)
     } catch (err) {
       if (this.isClosed) return
       this.#phase = 'awaiting-connect'

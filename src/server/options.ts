@@ -151,6 +151,34 @@ export interface ServerOptions {
   /** Connections from one IP address; more are closed 1013. @default 1_000 */
   maxConnectionsPerIp?: number
   /**
+   * Sockets from one IP address (the socket's own, even behind a proxy) that have not finished
+   * their HTTP request or upgrade headers; past it a new socket is destroyed at once. @default 64
+   */
+  maxPendingHeadersPerIp?: number
+  /**
+   * WebSocket connections from one IP address upgraded but not yet through `connect`; more are
+   * closed 1013. @default 128
+   */
+  maxPendingConnectsPerIp?: number
+  /**
+   * Deadline for a socket's HTTP request or upgrade headers, from the moment it is accepted (a
+   * socket that sends nothing is closed too). @default 5_000
+   */
+  headersTimeoutMs?: number
+  /**
+   * File descriptors kept free under the soft open-files limit (RLIMIT_NOFILE, read from
+   * /proc/self/limits on Linux; elsewhere no cap): once sockets would eat into them, the oldest
+   * socket still sending headers is closed for a new one, or the new one is. @default 64
+   */
+  reservedFileDescriptors?: number
+  /**
+   * Log lines carrying an error, per kind (level and message), within `failureLogWindowMs`;
+   * further ones are counted and summed up in one "suppressed N" line. @default 10
+   */
+  maxFailureLogLines?: number
+  /** Window for `maxFailureLogLines`. @default 60_000 */
+  failureLogWindowMs?: number
+  /**
    * Origins (e.g. `https://app.example.com`) allowed to open WebSockets, besides the page's own
    * origin and localhost; `'*'` allows any. Requests without an Origin header (non-browsers) are
    * always allowed. Others get HTTP 403. @default []
@@ -217,6 +245,12 @@ export const serverDefaults: Required<Tuning> = {
   abuseWindowMs: 10_000,
   maxConnections: 10_000,
   maxConnectionsPerIp: 1_000,
+  maxPendingHeadersPerIp: 64,
+  maxPendingConnectsPerIp: 128,
+  headersTimeoutMs: 5_000,
+  reservedFileDescriptors: 64,
+  maxFailureLogLines: 10,
+  failureLogWindowMs: 60_000,
   allowedOrigins: [],
   sendHighWaterBytes: 262_144,
   maxBufferedBytes: 4_194_304,

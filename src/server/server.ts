@@ -6,6 +6,7 @@ import {
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureContext } from 'node:tls'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer } from 'ws'
@@ -33,6 +34,9 @@ import { isOriginAllowed } from './origin.js'
 import { serveText } from './text-connection.js'
 import { createWsTransport, QueuedWebSocket } from './ws-transport.js'
 import { FrameScheduler } from './frame-writer.js'
+import { limitFailureLogs } from './failure-log.js'
+import { maxOpenSockets } from './open-files.js'
+import { SocketGuard } from './socket-guard.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -60,6 +64,9 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
   }
 }
 
+/** How long a refused WebSocket may take to answer our close frame before it is destroyed. */
+const REFUSAL_GRACE_MS = 2_000
+
 /** A connection the server can ask to leave at shutdown. */
 interface Leaver {
   goAway(retryMs: number): void
@@ -70,7 +77,9 @@ interface Leaver {
  * accepts connections; rejects (having released everything) when it cannot listen.
  */
 export const createServer = async (options: ServerOptions = {}): Promise<HubbubServer> => {
-  const resolved = resolveOptions(options)
+  const given = resolveOptions(options)
+  const failureLog = limitFailureLogs(given.logger, given)
+  const resolved: ResolvedOptions = { ...given, logger: failureLog.logger }
   const { logger, engine } = resolved
   const rules = createChannelRules()
   const credentials = createAnonymousCredentials(resolved.secret)
@@ -101,6 +110,9 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     rules.add(pattern, channelOptions)
 
   const perIp = new Map<string, number>()
+  /** Protocol connections not yet through `connect`, with their address, and counts by address. */
+  const awaitingConnect = new Map<Leaver, string>()
+  const awaitingPerIp = new Map<string, number>()
   let isClosing = false
   let onEmpty: (() => void) | undefined
 
@@ -108,8 +120,22 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     leavers.set(leaver, ip)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
   }
+  const awaitConnect = (ip: string, leaver: Leaver): void => {
+    awaitingConnect.set(leaver, ip)
+    awaitingPerIp.set(ip, (awaitingPerIp.get(ip) ?? 0) + 1)
+  }
+  // Once connected or closed, whichever comes first.
+  const connected = (leaver: Leaver): void => {
+    const ip = awaitingConnect.get(leaver)
+    if (ip === undefined) return
+    awaitingConnect.delete(leaver)
+    const left = (awaitingPerIp.get(ip) ?? 1) - 1
+    if (left === 0) awaitingPerIp.delete(ip)
+    else awaitingPerIp.set(ip, left)
+  }
   // One function for every connection's onClose, not a closure per connection.
   const untrack = (leaver: Leaver): void => {
+    connected(leaver)
     const ip = leavers.get(leaver)
     if (ip === undefined) return
     leavers.delete(leaver)
@@ -172,8 +198,10 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     // A socket emits 'drain' only once a write reached its highWaterMark; a connection past
     // sendHighWaterBytes waits for that event to resume, so the two must be the same.
     highWaterMark: resolved.sendHighWaterBytes,
-    headersTimeout: 10_000,
-    requestTimeout: 30_000,
+    headersTimeout: resolved.headersTimeoutMs,
+    requestTimeout: Math.max(30_000, resolved.headersTimeoutMs),
+    // Node checks both deadlines this often (30 s by default, which let sockets linger).
+    connectionsCheckingInterval: Math.min(1_000, resolved.headersTimeoutMs),
   }
   const { tls } = resolved
   // https and wss on one port when a certificate is given, else plain http and ws.
@@ -182,8 +210,21 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       ? undefined
       : createHttpsServer({ ...httpOptions, cert: tls.cert, key: tls.key }, onRequest)
   const http = https ?? createHttpServer(httpOptions, onRequest)
+  const guard = new SocketGuard({
+    maxPendingHeadersPerIp: resolved.maxPendingHeadersPerIp,
+    headersTimeoutMs: resolved.headersTimeoutMs,
+    maxOpenSockets: maxOpenSockets(resolved.reservedFileDescriptors),
+  })
+  // The TCP socket, for http and https alike (before any TLS handshake).
+  http.on('connection', (socket: Socket) => {
+    guard.admit(socket)
+  })
+  http.on('request', (req: IncomingMessage) => {
+    guard.settled(req.socket)
+  })
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    guard.settled(req.socket)
     socket.on('error', (err) => {
       logger.debug({ err }, 'upgrade socket error')
     })
@@ -227,11 +268,18 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         ? 'this node is full'
         : (perIp.get(ip) ?? 0) >= resolved.maxConnectionsPerIp
           ? 'too many connections from your address'
-          : undefined
+          : endpoint === undefined &&
+              (awaitingPerIp.get(ip) ?? 0) >= resolved.maxPendingConnectsPerIp
+            ? 'too many connections from your address waiting to connect'
+            : undefined
     wss.handleUpgrade(req, socket, head, (ws: QueuedWebSocket) => {
       if (refusal !== undefined) {
         // Accept, then close: browsers can read a close code, never an HTTP status.
         ws.close(CloseCode.TryAgainLater, refusal)
+        // ws would wait 30 s for the close frame of a peer that never answers.
+        setTimeout(() => {
+          ws.terminate()
+        }, REFUSAL_GRACE_MS).unref()
         return
       }
       const transport = createWsTransport(ws, socket, scheduler, counters)
@@ -241,9 +289,11 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           options: resolved,
           logger,
           onClose: untrack,
+          onConnected: connected,
           credentials,
         })
         track(ip, connection)
+        if (!connection.isClosed) awaitConnect(ip, connection)
       } else {
         const served = serveText(endpoint, transport, {
           path,
@@ -260,8 +310,9 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   https?.on('tlsClientError', (err) => {
     logger.debug({ err }, 'TLS handshake failed')
   })
-  http.on('clientError', (err, socket) => {
-    logger.debug({ err }, 'bad HTTP request')
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Not the error itself: its rawPacket holds what the client sent, tokens and keys included.
+    logger.debug({ err: { code: err.code, message: err.message } }, 'bad HTTP request')
     if (socket.writable) refuseUpgrade(socket, 400, 'bad request')
     else socket.destroy()
   })
@@ -306,9 +357,11 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     clearTimeout(deadline)
     http.closeAllConnections()
     await stopped
+    guard.stop()
     hub.stop()
     for (const app of [...resolved.apps].reverse()) await app.close?.()
     await engine.close()
+    failureLog.flush()
   }
 
   return {

@@ -1,0 +1,126 @@
+import type { Socket } from 'node:net'
+
+export interface SocketGuardOptions {
+  /** Sockets from one address still sending their request headers; more are destroyed at once. */
+  maxPendingHeadersPerIp: number
+  /** How long a socket may take to finish its headers, from its accept. */
+  headersTimeoutMs: number
+  /** Sockets open at once (every phase); past it the oldest pending one, or the new one, goes. */
+  maxOpenSockets: number
+}
+
+/** A socket that has not finished its request headers yet. */
+interface Pending {
+  socket: Socket
+  key: string
+  ip: string
+  since: number
+}
+
+/**
+ * Guards the accept path against one client hogging sockets and file descriptors: counts every
+ * accepted socket until it closes, and each one still sending its first request's headers against
+ * its address. Sockets past the per-address budget are destroyed as they arrive; pending ones past
+ * the headers deadline are swept away, whether they sent part of a request or nothing; and when the
+ * process nears its open-files limit, the oldest pending socket makes room (or the new socket is
+ * refused when none is pending), so that the process never reaches EMFILE, which would lock every
+ * client out.
+ */
+export class SocketGuard {
+  readonly #options: SocketGuardOptions
+  /** Pending sockets by `address port` (a TLS socket and its TCP socket share it), oldest first. */
+  readonly #pending = new Map<string, Pending>()
+  readonly #pendingPerIp = new Map<string, number>()
+  #open = 0
+  #sweeper: NodeJS.Timeout | undefined
+
+  constructor(options: SocketGuardOptions) {
+    this.#options = options
+  }
+
+  /** Sockets open now. */
+  get openSockets(): number {
+    return this.#open
+  }
+
+  /** A TCP socket was accepted (the HTTP server's `connection` event). */
+  admit(socket: Socket): void {
+    const ip = socket.remoteAddress
+    if (ip === undefined) {
+      socket.destroy()
+      return
+    }
+    const { maxPendingHeadersPerIp, maxOpenSockets } = this.#options
+    if ((this.#pendingPerIp.get(ip) ?? 0) >= maxPendingHeadersPerIp) {
+      socket.destroy()
+      return
+    }
+    if (this.#open >= maxOpenSockets) {
+      const oldest = this.#pending.values().next().value
+      if (oldest === undefined) {
+        socket.destroy()
+        return
+      }
+      this.#evict(oldest)
+    }
+    this.#open += 1
+    const key = peerKey(ip, socket.remotePort)
+    this.#pending.set(key, { socket, key, ip, since: performance.now() })
+    this.#pendingPerIp.set(ip, (this.#pendingPerIp.get(ip) ?? 0) + 1)
+    socket.once('close', () => {
+      this.#open -= 1
+      this.#forget(key)
+    })
+    this.#startSweeping()
+  }
+
+  /** A socket's request or upgrade headers arrived (`req.socket`: TCP, or TLS over it). */
+  settled(socket: Socket): void {
+    const ip = socket.remoteAddress
+    if (ip !== undefined) this.#forget(peerKey(ip, socket.remotePort))
+  }
+
+  /** Stops the sweeper (server shutdown). */
+  stop(): void {
+    clearInterval(this.#sweeper)
+    this.#sweeper = undefined
+  }
+
+  #evict(pending: Pending): void {
+    this.#forget(pending.key)
+    pending.socket.destroy()
+  }
+
+  #forget(key: string): void {
+    const pending = this.#pending.get(key)
+    if (pending === undefined) return
+    this.#pending.delete(key)
+    const left = (this.#pendingPerIp.get(pending.ip) ?? 1) - 1
+    if (left === 0) this.#pendingPerIp.delete(pending.ip)
+    else this.#pendingPerIp.set(pending.ip, left)
+    if (this.#pending.size === 0) this.stop()
+  }
+
+  #startSweeping(): void {
+    if (this.#sweeper !== undefined) return
+    const { headersTimeoutMs } = this.#options
+    this.#sweeper = setInterval(
+      () => {
+        this.#sweep()
+      },
+      Math.max(50, Math.min(1_000, headersTimeoutMs / 4)),
+    )
+    this.#sweeper.unref()
+  }
+
+  /** Destroys the pending sockets past the headers deadline (the map is oldest first). */
+  #sweep(): void {
+    const cutoff = performance.now() - this.#options.headersTimeoutMs
+    for (const pending of this.#pending.values()) {
+      if (pending.since > cutoff) return
+      this.#evict(pending)
+    }
+  }
+}
+
+const peerKey = (ip: string, port: number | undefined): string => `${ip} ${String(port)}`
