@@ -43,6 +43,7 @@ const TUNING = {
   maxBufferedBytes: 1,
   maxBatchBytes: 0,
   presenceTtlMs: 1_000,
+  maxPresenceEventsPerSecond: 1,
   shutdownTimeoutMs: 0,
   shutdownSpreadMs: 0,
 } as const satisfies Partial<Record<keyof typeof serverDefaults, number>>

@@ -93,6 +93,13 @@ const limitFlags = [
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   },
+  {
+    flag: 'max-presence-events-per-second',
+    env: 'HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND',
+    option: 'maxPresenceEventsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
 ] as const
 
 type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
@@ -178,6 +185,9 @@ Options:
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
+      --max-presence-events-per-second <n>
+                         join/leave events a channel sends per second; past it, one member list
+                         (env HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND, default ${serverDefaults.maxPresenceEventsPerSecond})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -270,6 +280,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
+        'max-presence-events-per-second': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),

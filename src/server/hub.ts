@@ -13,6 +13,9 @@ import type {
   ResolvedChannelOptions,
 } from './channel-options.js'
 import { ReplyError } from './errors.js'
+import type { PresenceBudget } from './presence-budget.js'
+import { PRESENCE_WINDOW_MS, admitPresenceEvent, createPresenceBudget } from './presence-budget.js'
+import { mayAccess } from './access.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
 
@@ -23,6 +26,7 @@ export interface HubConfig {
   logger: Logger
   nodeId: string
   presenceTtlMs: number
+  maxPresenceEventsPerSecond: number
 }
 
 interface ChannelEntry {
@@ -31,6 +35,7 @@ interface ChannelEntry {
   readonly ready: Promise<void>
   /** The newest publication this node has seen, for catch-up to know when it is done. */
   top: Position | undefined
+  readonly presenceBudget: PresenceBudget
 }
 
 /** What catching up from a position found. */
@@ -53,6 +58,7 @@ export class Hub {
   readonly #rules: ChannelRules
   readonly #log: Logger
   readonly #presenceTtlMs: number
+  readonly #maxPresenceEvents: number
   readonly #channels = new Map<string, ChannelEntry>()
   /** Per channel, the tail of the broker subscribe/unsubscribe calls, so they apply in order. */
   readonly #brokerOps = new Map<string, Promise<void>>()
@@ -65,6 +71,7 @@ export class Hub {
     this.#rules = config.rules
     this.#log = config.logger
     this.#presenceTtlMs = config.presenceTtlMs
+    this.#maxPresenceEvents = config.maxPresenceEventsPerSecond
     this.nodeId = config.nodeId
   }
 
@@ -127,6 +134,7 @@ export class Hub {
       phase: 'syncing',
       pending: [],
       isClosed: false,
+      mayListMembers: caller.isServer || mayAccess(caller, 'presence', channel, options),
     }
     const entry = this.#attach(sub)
     try {
@@ -320,6 +328,7 @@ export class Hub {
       subs: new Set([sub]),
       ready: this.#brokerOp(sub.channel, 'subscribe'),
       top: undefined,
+      presenceBudget: createPresenceBudget(),
     }
     this.#channels.set(sub.channel, entry)
     return entry
@@ -330,6 +339,7 @@ export class Hub {
     const entry = this.#channels.get(sub.channel)
     if (entry === undefined || !entry.subs.delete(sub) || entry.subs.size > 0) return
     this.#channels.delete(sub.channel)
+    clearTimeout(entry.presenceBudget.timer)
     await this.#brokerOp(sub.channel, 'unsubscribe')
   }
 
@@ -368,6 +378,11 @@ export class Hub {
       }
       case 'join':
       case 'leave': {
+        const { presenceBudget } = entry
+        if (!admitPresenceEvent(presenceBudget, Date.now(), this.#maxPresenceEvents)) {
+          if (presenceBudget.timer === undefined) this.#holdPresence(channel, entry)
+          return
+        }
         const event: ChannelEvent = { type: msg.kind, channel, member: msg.member }
         this.#fanOutEvent(entry, event, msg.member.client)
         return
@@ -386,6 +401,58 @@ export class Hub {
       }
       frame ??= encode(event)
       sub.recipient.deliverEvent(sub, event, frame)
+    }
+  }
+
+  /** Schedules the member list that ends the current window of held-back join/leave events. */
+  #holdPresence(channel: string, entry: ChannelEntry): void {
+    const budget = entry.presenceBudget
+    const delayMs = Math.max(0, budget.startMs + PRESENCE_WINDOW_MS - Date.now())
+    budget.timer = setTimeout(() => {
+      this.#flushPresence(channel, entry).catch((err: unknown) => {
+        this.#log.error({ err, channel }, 'presence member list failed')
+      })
+    }, delayMs)
+    budget.timer.unref()
+  }
+
+  /**
+   * Ends a window: when events were held back, sends every live join/leave subscriber the member
+   * list (read after them, so it includes their effect). Events held back while it was read, or
+   * a window that overflowed again, keep the channel holding for one more window.
+   */
+  async #flushPresence(channel: string, entry: ChannelEntry): Promise<void> {
+    const budget = entry.presenceBudget
+    const wasOverflowing = budget.counted > this.#maxPresenceEvents
+    budget.startMs = Date.now()
+    budget.counted = 0
+    if (!budget.isDirty) {
+      budget.timer = undefined
+      budget.isHolding = false
+      return
+    }
+    budget.isDirty = false
+    let members: Member[]
+    try {
+      members = await this.#engine.presence.list(channel)
+    } catch (err) {
+      // Try again next window rather than leave subscribers with a stale view.
+      budget.isDirty = true
+      this.#holdPresence(channel, entry)
+      throw err
+    }
+    if (this.#channels.get(channel) !== entry) return
+    const event: ChannelEvent = { type: 'members', channel, members }
+    let frame: Buffer | undefined
+    for (const sub of entry.subs) {
+      if (sub.phase === 'syncing' || !sub.options.joinLeave || !sub.mayListMembers) continue
+      frame ??= encode(event)
+      sub.recipient.deliverEvent(sub, event, frame)
+    }
+    if (budget.isDirty || wasOverflowing) this.#holdPresence(channel, entry)
+    else {
+      budget.timer = undefined
+      budget.isHolding = false
     }
   }
 

@@ -81,6 +81,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     logger,
     nodeId: resolved.nodeId,
     presenceTtlMs: resolved.presenceTtlMs,
+    maxPresenceEventsPerSecond: resolved.maxPresenceEventsPerSecond,
   })
   /** Every open connection, with the IP address it counts against. */
   const leavers = new Map<Leaver, string>()
