@@ -244,7 +244,8 @@ export class Subscription {
     const early = this.#early
     this.#early = []
     this.#members = new Map((result.members ?? []).map((member) => [member.client, member]))
-    const earlyMembers = this.#earlyMembers
+    // Set by handle() while the reply was awaited.
+    const earlyMembers = this.#earlyMembers as Member[] | undefined
     this.#earlyMembers = undefined
     this.#emitter.emit('subscribed', {
       epoch: result.epoch,

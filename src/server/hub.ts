@@ -449,7 +449,8 @@ export class Hub {
       frame ??= encode(event)
       sub.recipient.deliverEvent(sub, event, frame)
     }
-    if (budget.isDirty || wasOverflowing) this.#holdPresence(channel, entry)
+    // Set again by events held back while the list was read.
+    if ((budget.isDirty as boolean) || wasOverflowing) this.#holdPresence(channel, entry)
     else {
       budget.timer = undefined
       budget.isHolding = false

@@ -71,7 +71,9 @@ describe('presence under connection churn', () => {
     for (let i = 0; i < LISTENERS; i++) {
       const client = h.client(server.port, { name: `Listener${i}` })
       const sub = client.channel(CHANNEL, { presence: true })
-      const view = followPresence(sub, () => condition.changed())
+      const view = followPresence(sub, () => {
+        condition.changed()
+      })
       await nextEvent(sub, 'subscribed')
       members.push({ client, sub, view })
     }
