@@ -5,6 +5,8 @@
  * the joins and leaves that bring each member's view to the truth. Real server, real sockets.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { bundledApps } from '../../src/apps/index.js'
 import type { Client, Subscription } from '../../src/client/node.js'
 import type { Member } from '../../src/protocol/index.js'
 import { createCondition } from '../support/condition.js'
@@ -143,6 +145,37 @@ describe('presence under connection churn', () => {
     } finally {
       churned.ws.terminate()
       quiet.ws.terminate()
+    }
+  })
+
+  it('tells a plain /chat user of an arrival that came during a held-back window', async () => {
+    const server = await h.server({ apps: bundledApps(), maxPresenceEventsPerSecond: 20 })
+    const url = `ws://127.0.0.1:${server.port}/`
+    const observer = await rawListener(url, 'chat:lobby')
+    const plain = new WebSocket(`ws://127.0.0.1:${server.port}/chat`)
+    const lines: string[] = []
+    const condition = createCondition()
+    plain.on('message', (data: Buffer) => {
+      lines.push(data.toString('utf8'))
+      condition.changed()
+    })
+    try {
+      await new Promise((resolve) => plain.once('open', resolve))
+      plain.send('Plain')
+      await observer.next('join', (f) => f.type === 'join' && f.member.name === 'Plain')
+      // 30 cycles are 60 events: past the budget, so the channel holds its events back.
+      for (let i = 0; i < 30; i++) await churnOnce(url, 'chat:lobby')
+      const visitor = await TestClient.connect(url, 'Visitor')
+      await visitor.request({ type: 'subscribe', channel: 'chat:lobby' })
+      await condition.until(
+        () => (lines.includes('[Server]: Visitor has joined the chat.') ? true : undefined),
+        () => `the plain user saw: ${lines.slice(-5).join(' | ')}`,
+        10_000,
+      )
+      visitor.ws.terminate()
+    } finally {
+      plain.terminate()
+      observer.ws.terminate()
     }
   })
 })
