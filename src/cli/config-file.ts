@@ -51,6 +51,7 @@ const TUNING = {
   catchUpCacheBytes: 0,
   maxBatchBytes: 0,
   presenceTtlMs: 1_000,
+  maxPresenceEventsPerSecond: 1,
   shutdownTimeoutMs: 0,
   shutdownSpreadMs: 0,
 } as const satisfies Partial<Record<keyof typeof serverDefaults, number>>

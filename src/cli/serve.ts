@@ -163,6 +163,13 @@ const limitFlags = [
     min: 1_000,
     max: MAX_TIMER_MS,
   },
+  {
+    flag: 'max-presence-events-per-second',
+    env: 'HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND',
+    option: 'maxPresenceEventsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
 ] as const
 
 type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
@@ -282,6 +289,9 @@ Options:
                          recent frames kept for lagging readers to catch up from, all
                          channels together; 0 keeps none (env HUBBUB_CATCH_UP_CACHE_BYTES,
                          default ${serverDefaults.catchUpCacheBytes})
+      --max-presence-events-per-second <n>
+                         join/leave events a channel sends per second; past it, one member list
+                         (env HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND, default ${serverDefaults.maxPresenceEventsPerSecond})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -367,6 +377,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'reserved-file-descriptors': { type: 'string' },
         'max-failure-log-lines': { type: 'string' },
         'failure-log-window': { type: 'string' },
+        'max-presence-events-per-second': { type: 'string' },
         'jwt-secret': { type: 'string' },
         'jwt-public-key': { type: 'string' },
         'jwt-jwks': { type: 'string' },

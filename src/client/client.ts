@@ -321,6 +321,7 @@ export class Client {
       case 'signal':
       case 'join':
       case 'leave':
+      case 'members':
       case 'unsubscribed':
         this.#subs.get(frame.channel)?.handle(frame)
         return

@@ -152,4 +152,44 @@ describe('Subscription', () => {
     await sub.resubscribe()
     expect(requests).toEqual([])
   })
+
+  it('turns a members list into the leaves and joins that bring its view to it', async () => {
+    const fake = createLink()
+    const sub = new Subscription('c', fake.link, { presence: true })
+    const events: string[] = []
+    sub.on('join', (m) => events.push(`join ${m.name}`))
+    sub.on('leave', (m) => events.push(`leave ${m.name}`))
+    const member = (name: string) => ({ client: name, user: `anon:${name}`, name })
+    const subscribing = sub.resubscribe()
+    fake.answerSubscribe({ members: [member('Me'), member('Ann')] })
+    await subscribing
+    sub.handle({ type: 'join', channel: 'c', member: member('Bob') })
+    sub.handle({
+      type: 'members',
+      channel: 'c',
+      members: [member('Me'), member('Bob'), member('Cy')],
+    })
+    expect(events).toEqual(['join Bob', 'leave Ann', 'join Cy'])
+    sub.handle({
+      type: 'members',
+      channel: 'c',
+      members: [member('Me'), member('Bob'), member('Cy')],
+    })
+    expect(events).toHaveLength(3)
+  })
+
+  it('applies a members list that arrives before the subscribe reply is handled, after it', async () => {
+    const fake = createLink()
+    const sub = new Subscription('c', fake.link, { presence: true })
+    const events: string[] = []
+    sub.on('subscribed', () => events.push('subscribed'))
+    sub.on('join', (m) => events.push(`join ${m.name}`))
+    sub.on('leave', (m) => events.push(`leave ${m.name}`))
+    const member = (name: string) => ({ client: name, user: `anon:${name}`, name })
+    const subscribing = sub.resubscribe()
+    fake.answerSubscribe({ members: [member('Me'), member('Ann')] })
+    sub.handle({ type: 'members', channel: 'c', members: [member('Me'), member('Bob')] })
+    await subscribing
+    expect(events).toEqual(['subscribed', 'leave Ann', 'join Bob'])
+  })
 })

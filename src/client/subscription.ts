@@ -16,6 +16,11 @@ export interface SubscriptionEvents {
   /** A publication, in seq order, never twice. */
   message: Pub
   signal: { from: Member; data: unknown }
+  /**
+   * Someone joined. Also emitted, with `leave`, when the server sends a member list in place of
+   * the events it held back (a channel's presence budget): after one, the joins and leaves heard
+   * since `subscribed` add up to that list.
+   */
   join: Member
   leave: Member
   /** The channel's app state (for example a counter's value), sent with each (re)subscribe. */
@@ -82,6 +87,10 @@ export class Subscription {
   /** Counts resubscribes, so an outdated one (the link dropped meanwhile) stops. */
   #generation = 0
   #wantsPresence: boolean
+  /** Who is present as far as the events so far tell, by client id: `subscribed` members, joins, leaves. */
+  #members = new Map<string, Member>()
+  /** A member list that arrived while a subscribe reply was being handled; applied after it. */
+  #earlyMembers: Member[] | undefined
 
   constructor(channel: string, link: ClientLink, options: { presence?: boolean } = {}) {
     this.channel = channel
@@ -198,6 +207,7 @@ export class Subscription {
     if (this.#state === 'unsubscribed') return
     this.#state = 'subscribing'
     this.#early = []
+    this.#earlyMembers = undefined
     const generation = ++this.#generation
     const since = this.#position
     let result: SubscribeResult
@@ -233,6 +243,10 @@ export class Subscription {
     this.#state = 'subscribed'
     const early = this.#early
     this.#early = []
+    this.#members = new Map((result.members ?? []).map((member) => [member.client, member]))
+    // Set by handle() while the reply was awaited.
+    const earlyMembers = this.#earlyMembers as Member[] | undefined
+    this.#earlyMembers = undefined
     this.#emitter.emit('subscribed', {
       epoch: result.epoch,
       seq: result.seq,
@@ -244,6 +258,8 @@ export class Subscription {
     // A listener above may have unsubscribed.
     for (const pub of early)
       if ((this.#state as SubscriptionState) === 'subscribed') this.#deliver(pub)
+    if (earlyMembers !== undefined && (this.#state as SubscriptionState) === 'subscribed')
+      this.#applyMembers(earlyMembers)
   }
 
   /** Called by the client for each frame about this channel. */
@@ -258,8 +274,16 @@ export class Subscription {
         this.#emitter.emit('signal', { from: frame.from, data: frame.data })
         return
       case 'join':
+        this.#members.set(frame.member.client, frame.member)
+        this.#emitter.emit('join', frame.member)
+        return
       case 'leave':
-        this.#emitter.emit(frame.type, frame.member)
+        this.#members.delete(frame.member.client)
+        this.#emitter.emit('leave', frame.member)
+        return
+      case 'members':
+        if (this.#state === 'subscribed') this.#applyMembers(frame.members)
+        else if (this.#state === 'subscribing') this.#earlyMembers = frame.members
         return
       case 'unsubscribed':
         if (shouldResubscribe(frame.code)) {
@@ -276,6 +300,17 @@ export class Subscription {
   /** Called by the client when it closes for good. */
   close(reason: HubbubError): void {
     this.#end(reason)
+  }
+
+  /** Turns a member list into the leaves and joins that bring the known members to it. */
+  #applyMembers(members: readonly Member[]): void {
+    const next = new Map(members.map((member) => [member.client, member]))
+    const known = this.#members
+    this.#members = next
+    for (const [client, member] of known)
+      if (!next.has(client) && this.#state === 'subscribed') this.#emitter.emit('leave', member)
+    for (const [client, member] of next)
+      if (!known.has(client) && this.#state === 'subscribed') this.#emitter.emit('join', member)
   }
 
   #deliver(pub: Pub): void {

@@ -60,6 +60,12 @@ export const decodeServerFrame = (text: string): ServerFrame => {
       return isMember(raw.member)
         ? { type: raw.type, channel: channel(), member: raw.member }
         : bad('member')
+    case 'members': {
+      const { members } = raw
+      return Array.isArray(members) && members.every(isMember)
+        ? { type: 'members', channel: channel(), members }
+        : bad('members')
+    }
     case 'unsubscribed':
       return typeof raw.code === 'number' && typeof raw.reason === 'string'
         ? { type: 'unsubscribed', channel: channel(), code: raw.code, reason: raw.reason }

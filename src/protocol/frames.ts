@@ -177,5 +177,7 @@ export type ServerFrame =
   | { type: 'signal'; channel: string; from: Member; data: unknown }
   | { type: 'join'; channel: string; member: Member }
   | { type: 'leave'; channel: string; member: Member }
+  /** Sent instead of the join/leave events held back past a channel's presence budget. */
+  | { type: 'members'; channel: string; members: Member[] }
   | { type: 'unsubscribed'; channel: string; code: number; reason: string }
   | { type: 'ping' }

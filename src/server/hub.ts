@@ -14,6 +14,9 @@ import type {
 } from './channel-options.js'
 import { ReplyError } from './errors.js'
 import { CatchUpBudget, RecentFrames, type FramedPub } from './recent-frames.js'
+import type { PresenceBudget } from './presence-budget.js'
+import { PRESENCE_WINDOW_MS, admitPresenceEvent, createPresenceBudget } from './presence-budget.js'
+import { mayAccess } from './access.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
 
@@ -26,6 +29,7 @@ export interface HubConfig {
   presenceTtlMs: number
   /** Bytes of recent frames kept, across channels, for lagging subscribers to catch up from. */
   catchUpCacheBytes: number
+  maxPresenceEventsPerSecond: number
 }
 
 interface ChannelEntry {
@@ -38,6 +42,7 @@ interface ChannelEntry {
   lagging: number
   /** The channel's recent frames, kept while `lagging > 0`. */
   recent: RecentFrames | undefined
+  readonly presenceBudget: PresenceBudget
 }
 
 /**
@@ -69,6 +74,7 @@ export class Hub {
   readonly #rules: ChannelRules
   readonly #log: Logger
   readonly #presenceTtlMs: number
+  readonly #maxPresenceEvents: number
   readonly #channels = new Map<string, ChannelEntry>()
   /** Per channel, the tail of the broker subscribe/unsubscribe calls, so they apply in order. */
   readonly #brokerOps = new Map<string, Promise<void>>()
@@ -84,6 +90,7 @@ export class Hub {
     this.#rules = config.rules
     this.#log = config.logger
     this.#presenceTtlMs = config.presenceTtlMs
+    this.#maxPresenceEvents = config.maxPresenceEventsPerSecond
     this.nodeId = config.nodeId
     this.#catchUpBudget = new CatchUpBudget(config.catchUpCacheBytes)
   }
@@ -147,6 +154,7 @@ export class Hub {
       phase: 'syncing',
       pending: [],
       isClosed: false,
+      mayListMembers: caller.isServer || mayAccess(caller, 'presence', channel, options),
     }
     const entry = this.#attach(sub)
     try {
@@ -344,6 +352,7 @@ export class Hub {
       top: undefined,
       lagging: 0,
       recent: undefined,
+      presenceBudget: createPresenceBudget(),
     }
     this.#channels.set(sub.channel, entry)
     return entry
@@ -356,6 +365,7 @@ export class Hub {
     if (sub.phase === 'lagging') this.#lagged(entry, -1)
     if (entry.subs.size > 0) return
     this.#channels.delete(sub.channel)
+    clearTimeout(entry.presenceBudget.timer)
     await this.#brokerOp(sub.channel, 'unsubscribe')
   }
 
@@ -396,6 +406,11 @@ export class Hub {
       }
       case 'join':
       case 'leave': {
+        const { presenceBudget } = entry
+        if (!admitPresenceEvent(presenceBudget, Date.now(), this.#maxPresenceEvents)) {
+          if (presenceBudget.timer === undefined) this.#holdPresence(channel, entry)
+          return
+        }
         const event: ChannelEvent = { type: msg.kind, channel, member: msg.member }
         this.#fanOutEvent(entry, event, msg.member.client)
         return
@@ -479,6 +494,59 @@ export class Hub {
     else {
       entry.recent?.close()
       entry.recent = undefined
+    }
+  }
+
+  /** Schedules the member list that ends the current window of held-back join/leave events. */
+  #holdPresence(channel: string, entry: ChannelEntry): void {
+    const budget = entry.presenceBudget
+    const delayMs = Math.max(0, budget.startMs + PRESENCE_WINDOW_MS - Date.now())
+    budget.timer = setTimeout(() => {
+      this.#flushPresence(channel, entry).catch((err: unknown) => {
+        this.#log.error({ err, channel }, 'presence member list failed')
+      })
+    }, delayMs)
+    budget.timer.unref()
+  }
+
+  /**
+   * Ends a window: when events were held back, sends every live join/leave subscriber the member
+   * list (read after them, so it includes their effect). Events held back while it was read, or
+   * a window that overflowed again, keep the channel holding for one more window.
+   */
+  async #flushPresence(channel: string, entry: ChannelEntry): Promise<void> {
+    const budget = entry.presenceBudget
+    const wasOverflowing = budget.counted > this.#maxPresenceEvents
+    budget.startMs = Date.now()
+    budget.counted = 0
+    if (!budget.isDirty) {
+      budget.timer = undefined
+      budget.isHolding = false
+      return
+    }
+    budget.isDirty = false
+    let members: Member[]
+    try {
+      members = await this.#engine.presence.list(channel)
+    } catch (err) {
+      // Try again next window rather than leave subscribers with a stale view.
+      budget.isDirty = true
+      this.#holdPresence(channel, entry)
+      throw err
+    }
+    if (this.#channels.get(channel) !== entry) return
+    const event: ChannelEvent = { type: 'members', channel, members }
+    let frame: Buffer | undefined
+    for (const sub of entry.subs) {
+      if (sub.phase === 'syncing' || !sub.options.joinLeave || !sub.mayListMembers) continue
+      frame ??= encode(event)
+      sub.recipient.deliverEvent(sub, event, frame)
+    }
+    // Set again by events held back while the list was read.
+    if ((budget.isDirty as boolean) || wasOverflowing) this.#holdPresence(channel, entry)
+    else {
+      budget.timer = undefined
+      budget.isHolding = false
     }
   }
 

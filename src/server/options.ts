@@ -203,6 +203,12 @@ export interface ServerOptions {
   maxBatchBytes?: number
   /** Presence entries expire this long after their node last refreshed them. @default 60_000 */
   presenceTtlMs?: number
+  /**
+   * `join`/`leave` events one channel sends its subscribers per second (per node). Past it the
+   * rest of the second's events are held back and, at the second's end, each subscriber gets one
+   * `members` frame with the full member list instead. @default 20
+   */
+  maxPresenceEventsPerSecond?: number
   /** Graceful shutdown: how long to wait for clients to close before dropping them. @default 5_000 */
   shutdownTimeoutMs?: number
   /** Graceful shutdown: reconnect hints are spread uniformly over this window. @default 5_000 */
@@ -257,6 +263,7 @@ export const serverDefaults: Required<Tuning> = {
   catchUpCacheBytes: 67_108_864,
   maxBatchBytes: 65_536,
   presenceTtlMs: 60_000,
+  maxPresenceEventsPerSecond: 20,
   shutdownTimeoutMs: 5_000,
   shutdownSpreadMs: 5_000,
   anonymous: true,

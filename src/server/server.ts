@@ -91,6 +91,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     nodeId: resolved.nodeId,
     presenceTtlMs: resolved.presenceTtlMs,
     catchUpCacheBytes: resolved.catchUpCacheBytes,
+    maxPresenceEventsPerSecond: resolved.maxPresenceEventsPerSecond,
   })
   /** Every open connection, with the IP address it counts against. */
   const leavers = new Map<Leaver, string>()

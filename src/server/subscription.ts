@@ -11,7 +11,7 @@ export interface Recipient {
   readonly member: Member
   /** A publication of a subscribed channel; `frame` is its `pub` frame, encoded once per node. */
   deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void
-  /** A signal, join, leave or unsubscribed event; `frame` is encoded once per node. */
+  /** A signal, join, leave, members or unsubscribed event; `frame` is encoded once per node. */
   deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void
 }
 
@@ -36,6 +36,8 @@ export interface Subscription {
   pending: Pub[]
   /** Set once the subscription is gone, so late async work can tell. */
   isClosed: boolean
+  /** Whether the recipient may read presence, so may be sent `members` lists. */
+  readonly mayListMembers: boolean
 }
 
 /** Publications parked per syncing subscription before the recipient is treated as lagging. */

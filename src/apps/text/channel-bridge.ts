@@ -1,6 +1,7 @@
 import { CloseCode, type Member } from '../../protocol/index.js'
 import type { ChannelEvent, HubApi, LocalSession, TextConnection } from '../../server/index.js'
 import { followChannel } from './follow-channel.js'
+import { createMemberView } from './member-view.js'
 import { createLineSender, describeError, isRefusal, serverLine } from './lines.js'
 import type { SessionRegistry } from './session-registry.js'
 import { createTaskQueue } from './task-queue.js'
@@ -65,6 +66,7 @@ export const bridgeToChannel = (
     isSeated = false
     if (!isClosed) end(line, code, reason)
   }
+  const members = createMemberView()
   queue.run(async () => {
     try {
       await followChannel(session, channel, {
@@ -74,8 +76,10 @@ export const bridgeToChannel = (
             stopFollowing(line, CloseCode.Normal, 'unsubscribed')
             return
           }
-          const line = options.render(event, session.member)
-          if (line !== undefined) send(line)
+          for (const shown of members.apply(event)) {
+            const line = options.render(shown, session.member)
+            if (line !== undefined) send(line)
+          }
         },
         onGap() {
           send(serverLine('Some messages were lost while reconnecting.'))
@@ -86,6 +90,15 @@ export const bridgeToChannel = (
           stopFollowing(line, CloseCode.TryAgainLater, 'resubscribe failed')
         },
       })
+      // Not awaited by the queue: publishing need not wait for it.
+      hub.presence(channel).then(
+        (present) => {
+          members.seed(present)
+        },
+        (error: unknown) => {
+          log(error, 'presence read failed')
+        },
+      )
     } catch (error) {
       log(error, 'subscribe failed')
       const line = `Could not join ${label}: ${describeError(error)}`

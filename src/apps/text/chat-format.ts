@@ -36,6 +36,7 @@ export const renderChatEvent = (event: ChannelEvent, self: Member): string | und
       if (event.member.client === self.client) return undefined
       return serverLine(`${event.member.name} has left the chat.`)
     case 'signal':
+    case 'members':
     case 'unsubscribed':
       return undefined
   }
