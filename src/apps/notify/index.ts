@@ -8,7 +8,7 @@ import {
 } from '../../server/index.js'
 import { createBackground, type Background } from '../shared/background.js'
 import { createKeyedQueue } from '../shared/keyed-queue.js'
-import { readBoolean, readParams, readString, type Params } from '../shared/params.js'
+import { badRequest, readBoolean, readParams, readString, type Params } from '../shared/params.js'
 import { createDemoSource, type DemoSource } from './demo.js'
 import { createNotificationStore, type Inbox, type NotificationItem } from './store.js'
 
@@ -94,6 +94,8 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
   return {
     name: 'notify',
     send(user, draft) {
+      if (/\p{Cs}/u.test(user))
+        return Promise.reject(badRequest('user must not hold a lone surrogate'))
       if (sendNow === undefined)
         return Promise.reject(new Error('the notify app is not set up (pass it to createServer)'))
       return sendNow(user, draft)
