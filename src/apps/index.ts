@@ -13,6 +13,7 @@ export { createCounterApp, type CounterAppOptions, type CounterValue } from './c
 export {
   createBuzzerApp,
   createBuzzerRooms,
+  buzzerRoomsDefaults,
   type BuzzerAppOptions,
   type BuzzerRooms,
   type BuzzerRoomsOptions,
@@ -35,12 +36,23 @@ export {
   type Stroke,
 } from './board/index.js'
 
+/** Bounds of {@link bundledApps}. Every field is optional. */
+export interface BundledAppsOptions {
+  /** The buzzer's `maxRooms` (see `BuzzerRoomsOptions`). @default 1_000 */
+  maxBuzzerRooms?: number
+  /** The buzzer's `maxPlayersPerSource` (see `BuzzerRoomsOptions`). @default 4 */
+  maxBuzzerPlayersPerSource?: number
+}
+
 /**
  * The apps `hubbub serve` runs, in set-up order. The text app's `/buzzer` and the buzzer app share
  * one registry of rounds, so plain clients and web players buzz in the same round of `buzzer:main`.
  */
-export const bundledApps = (): App[] => {
-  const buzzerRooms = createBuzzerRooms()
+export const bundledApps = (options: BundledAppsOptions = {}): App[] => {
+  const buzzerRooms = createBuzzerRooms({
+    maxRooms: options.maxBuzzerRooms,
+    maxPlayersPerSource: options.maxBuzzerPlayersPerSource,
+  })
   return [
     createChatApp(),
     createTextApp({ buzzerRooms }),

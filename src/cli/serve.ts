@@ -21,6 +21,7 @@ import {
   type TlsOptions,
 } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
+import { appLimitFlags, appLimitHelp, type AppLimits } from './app-limits.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
@@ -178,6 +179,7 @@ Options:
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
+${appLimitHelp()}
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -207,6 +209,8 @@ interface ServeSettings {
   logLevel: LogLevel
   /** Server limits given on the command line or in the environment; the rest keep defaults. */
   limits: Limits
+  /** The bundled apps' bounds (flags, environment, config file); the rest keep defaults. */
+  appLimits: AppLimits
   /** `--secret` or `HUBBUB_SECRET`; undefined: the data directory's (or, with --memory, a random one). */
   secret: string | undefined
   /** From the `--jwt-*` flags; undefined: tokens are refused. */
@@ -270,6 +274,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
+        'max-buzzer-rooms': { type: 'string' },
+        'max-buzzer-players-per-source': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -302,6 +308,13 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     const envLimit = envValue(env, name)
     if (flagValue !== undefined) limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
     else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
+  }
+  const appLimits: AppLimits = {}
+  for (const { flag, env: name, option, min, max } of appLimitFlags) {
+    const flagValue = values[flag]
+    const envLimit = envValue(env, name)
+    if (flagValue !== undefined) appLimits[option] = parseBounded(flagValue, `--${flag}`, min, max)
+    else if (envLimit !== undefined) appLimits[option] = parseBounded(envLimit, name, min, max)
   }
   const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
@@ -356,6 +369,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     dataDir,
     logLevel,
     limits,
+    appLimits,
     secret,
     jwt,
     config,
@@ -561,10 +575,11 @@ const run = async (args: string[]): Promise<ExitCode> => {
       return ExitCode.Runtime
     }
   }
+  const { appLimits: configAppLimits, ...serverConfig } = settings.config
   let server: HubbubServer
   try {
     server = await createServer({
-      ...settings.config,
+      ...serverConfig,
       ...settings.network,
       tls:
         settings.tlsFiles === undefined
@@ -576,7 +591,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
       port: settings.port,
       host: settings.host,
       engine,
-      apps: bundledApps(),
+      apps: bundledApps({ ...configAppLimits, ...settings.appLimits }),
       staticDir: builtWebApps(),
       logger,
       ...settings.limits,
