@@ -9,7 +9,12 @@ import { createTextApp } from './text/index.js'
 
 export { createChatApp } from './chat/index.js'
 export { createTextApp, type TextAppOptions } from './text/index.js'
-export { createCounterApp, type CounterAppOptions, type CounterValue } from './counter/index.js'
+export {
+  createCounterApp,
+  counterDefaults,
+  type CounterAppOptions,
+  type CounterValue,
+} from './counter/index.js'
 export {
   createBuzzerApp,
   createBuzzerRooms,
@@ -22,6 +27,7 @@ export {
 } from './buzzer/index.js'
 export {
   createNotifyApp,
+  notifyDefaults,
   type NotifyApp,
   type NotifyAppOptions,
   type NotifyEvent,
@@ -42,6 +48,10 @@ export interface BundledAppsOptions {
   maxBuzzerRooms?: number
   /** The buzzer's `maxPlayersPerSource` (see `BuzzerRoomsOptions`). @default 4 */
   maxBuzzerPlayersPerSource?: number
+  /** The counter app's `maxCounters`. @default 100_000 */
+  maxCounters?: number
+  /** The notify app's `maxInboxes`. @default 10_000 */
+  maxInboxes?: number
 }
 
 /**
@@ -56,9 +66,9 @@ export const bundledApps = (options: BundledAppsOptions = {}): App[] => {
   return [
     createChatApp(),
     createTextApp({ buzzerRooms }),
-    createCounterApp(),
+    createCounterApp({ maxCounters: options.maxCounters }),
     createBuzzerApp({ rooms: buzzerRooms }),
-    createNotifyApp(),
+    createNotifyApp({ maxInboxes: options.maxInboxes }),
     createMetricsApp(),
     createBoardApp(),
   ]

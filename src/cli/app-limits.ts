@@ -3,7 +3,12 @@
  * can set: flag, environment variable, config-file key (the option name), range. They go to
  * `bundledApps`, not to the server.
  */
-import { buzzerRoomsDefaults, type BundledAppsOptions } from '../apps/index.js'
+import {
+  buzzerRoomsDefaults,
+  counterDefaults,
+  notifyDefaults,
+  type BundledAppsOptions,
+} from '../apps/index.js'
 
 export const appLimitFlags = [
   {
@@ -23,6 +28,24 @@ export const appLimitFlags = [
     max: 1_000_000,
     help: 'players one IP address (plain) or user (hubbub.v1) may have in one buzzer round',
     defaultValue: buzzerRoomsDefaults.maxPlayersPerSource,
+  },
+  {
+    flag: 'max-counters',
+    env: 'HUBBUB_MAX_COUNTERS',
+    option: 'maxCounters',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'counters kept; the oldest unwatched one is deleted, else a new one is quota',
+    defaultValue: counterDefaults.maxCounters,
+  },
+  {
+    flag: 'max-inboxes',
+    env: 'HUBBUB_MAX_INBOXES',
+    option: 'maxInboxes',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'notify inboxes kept; the oldest unwatched one is deleted, else a new one is quota',
+    defaultValue: notifyDefaults.maxInboxes,
   },
 ] as const satisfies readonly {
   flag: string

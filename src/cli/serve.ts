@@ -276,6 +276,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-broadcast-channels': { type: 'string' },
         'max-buzzer-rooms': { type: 'string' },
         'max-buzzer-players-per-source': { type: 'string' },
+        'max-counters': { type: 'string' },
+        'max-inboxes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { Inbox, opened } from '../support/frames.js'
 import { useServeProcesses } from '../support/cli-process.js'
+import { TestClient } from '../support/protocol-client.js'
 
 const { serve } = useServeProcesses()
 
@@ -62,5 +63,20 @@ describe('hubbub serve: app limits', () => {
     writeFileSync(file, JSON.stringify({ maxBuzzerPlayersPerSource: 1 }))
     const { port } = await serve(['--memory', '--port', '0', '--config', file])
     expect(await buzzTwice(port)).toEqual(['First place!', FULL])
+  })
+
+  it('--max-counters 1 keeps one counter: a second evicts the first, nobody watching it', async () => {
+    const { port } = await serve(['--memory', '--port', '0', '--max-counters', '1'])
+    const client = await TestClient.connect(`ws://127.0.0.1:${port}/`, 'Counter')
+    try {
+      const add = (name: string) =>
+        client.request({ type: 'rpc', method: 'counter.add', params: { name, delta: 1 } })
+      expect(await add('a')).toEqual({ value: 1 })
+      expect(await add('a')).toEqual({ value: 2 })
+      expect(await add('b')).toEqual({ value: 1 })
+      expect(await add('a')).toEqual({ value: 1 })
+    } finally {
+      client.ws.terminate()
+    }
   })
 })
