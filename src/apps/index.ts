@@ -9,10 +9,16 @@ import { createTextApp } from './text/index.js'
 
 export { createChatApp } from './chat/index.js'
 export { createTextApp, type TextAppOptions } from './text/index.js'
-export { createCounterApp, type CounterAppOptions, type CounterValue } from './counter/index.js'
+export {
+  createCounterApp,
+  counterDefaults,
+  type CounterAppOptions,
+  type CounterValue,
+} from './counter/index.js'
 export {
   createBuzzerApp,
   createBuzzerRooms,
+  buzzerRoomsDefaults,
   type BuzzerAppOptions,
   type BuzzerRooms,
   type BuzzerRoomsOptions,
@@ -21,6 +27,7 @@ export {
 } from './buzzer/index.js'
 export {
   createNotifyApp,
+  notifyDefaults,
   type NotifyApp,
   type NotifyAppOptions,
   type NotifyEvent,
@@ -35,18 +42,33 @@ export {
   type Stroke,
 } from './board/index.js'
 
+/** Bounds of {@link bundledApps}. Every field is optional. */
+export interface BundledAppsOptions {
+  /** The buzzer's `maxRooms` (see `BuzzerRoomsOptions`). @default 1_000 */
+  maxBuzzerRooms?: number
+  /** The buzzer's `maxPlayersPerSource` (see `BuzzerRoomsOptions`). @default 4 */
+  maxBuzzerPlayersPerSource?: number
+  /** The counter app's `maxCounters`. @default 100_000 */
+  maxCounters?: number
+  /** The notify app's `maxInboxes`. @default 10_000 */
+  maxInboxes?: number
+}
+
 /**
  * The apps `hubbub serve` runs, in set-up order. The text app's `/buzzer` and the buzzer app share
  * one registry of rounds, so plain clients and web players buzz in the same round of `buzzer:main`.
  */
-export const bundledApps = (): App[] => {
-  const buzzerRooms = createBuzzerRooms()
+export const bundledApps = (options: BundledAppsOptions = {}): App[] => {
+  const buzzerRooms = createBuzzerRooms({
+    maxRooms: options.maxBuzzerRooms,
+    maxPlayersPerSource: options.maxBuzzerPlayersPerSource,
+  })
   return [
     createChatApp(),
     createTextApp({ buzzerRooms }),
-    createCounterApp(),
+    createCounterApp({ maxCounters: options.maxCounters }),
     createBuzzerApp({ rooms: buzzerRooms }),
-    createNotifyApp(),
+    createNotifyApp({ maxInboxes: options.maxInboxes }),
     createMetricsApp(),
     createBoardApp(),
   ]

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import type { Access, ChannelAccess, ChannelOptions, ServerOptions } from '../server/index.js'
 import { serverDefaults } from '../server/index.js'
+import { appLimitFlags, type AppLimits } from './app-limits.js'
 
 /** A config file that cannot be used; the message names the file and the key. */
 export class ConfigError extends Error {
@@ -18,7 +19,10 @@ export type ConfigOptions = Pick<
   ServerOptions,
   'anonymous' | 'channels' | 'allowedOrigins' | 'publicHosts' | 'trustProxy'
 > &
-  Partial<Record<TuningKey, number>>
+  Partial<Record<TuningKey, number>> & {
+    /** The bundled apps' bounds, from the keys of `appLimitFlags` (src/cli/app-limits.ts). */
+    appLimits?: AppLimits
+  }
 
 /** The whole-number server limits a config file may set, with their smallest allowed value. */
 const TUNING = {
@@ -173,6 +177,7 @@ const TOP_KEYS = [
   'publicHosts',
   'trustProxy',
   ...(Object.keys(TUNING) as TuningKey[]),
+  ...appLimitFlags.map(({ option }) => option),
 ]
 
 /** Validates parsed JSON as config options; `where` names the source in messages. */
@@ -198,6 +203,9 @@ export const parseConfig = (raw: Json, where: string): ConfigOptions => {
   }
   for (const [key, min] of Object.entries(TUNING) as [TuningKey, number][])
     if (value[key] !== undefined) config[key] = read.integer(value[key], key, min)
+  for (const { option, min } of appLimitFlags)
+    if (value[option] !== undefined)
+      config.appLimits = { ...config.appLimits, [option]: read.integer(value[option], option, min) }
   return config
 }
 

@@ -21,6 +21,7 @@ import {
   type TlsOptions,
 } from '../server/index.js'
 import { createEngine, databaseFile, selectEngineKind } from './engine.js'
+import { appLimitFlags, appLimitHelp, type AppLimits } from './app-limits.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
@@ -292,6 +293,7 @@ Options:
       --max-presence-events-per-second <n>
                          join/leave events a channel sends per second; past it, one member list
                          (env HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND, default ${serverDefaults.maxPresenceEventsPerSecond})
+${appLimitHelp()}
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -321,6 +323,8 @@ interface ServeSettings {
   logLevel: LogLevel
   /** Server limits given on the command line or in the environment; the rest keep defaults. */
   limits: Limits
+  /** The bundled apps' bounds (flags, environment, config file); the rest keep defaults. */
+  appLimits: AppLimits
   /** `--secret` or `HUBBUB_SECRET`; undefined: the data directory's (or, with --memory, a random one). */
   secret: string | undefined
   /** From the `--jwt-*` flags; undefined: tokens are refused. */
@@ -395,6 +399,10 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'send-high-water-bytes': { type: 'string' },
         'max-buffered-bytes': { type: 'string' },
         'catch-up-cache-bytes': { type: 'string' },
+        'max-buzzer-rooms': { type: 'string' },
+        'max-buzzer-players-per-source': { type: 'string' },
+        'max-counters': { type: 'string' },
+        'max-inboxes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -427,6 +435,13 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     const envLimit = envValue(env, name)
     if (flagValue !== undefined) limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
     else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
+  }
+  const appLimits: AppLimits = {}
+  for (const { flag, env: name, option, min, max } of appLimitFlags) {
+    const flagValue = values[flag]
+    const envLimit = envValue(env, name)
+    if (flagValue !== undefined) appLimits[option] = parseBounded(flagValue, `--${flag}`, min, max)
+    else if (envLimit !== undefined) appLimits[option] = parseBounded(envLimit, name, min, max)
   }
   const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
@@ -481,6 +496,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     dataDir,
     logLevel,
     limits,
+    appLimits,
     secret,
     jwt,
     config,
@@ -686,10 +702,11 @@ const run = async (args: string[]): Promise<ExitCode> => {
       return ExitCode.Runtime
     }
   }
+  const { appLimits: configAppLimits, ...serverConfig } = settings.config
   let server: HubbubServer
   try {
     server = await createServer({
-      ...settings.config,
+      ...serverConfig,
       ...settings.network,
       tls:
         settings.tlsFiles === undefined
@@ -701,7 +718,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
       port: settings.port,
       host: settings.host,
       engine,
-      apps: bundledApps(),
+      apps: bundledApps({ ...configAppLimits, ...settings.appLimits }),
       staticDir: builtWebApps(),
       logger,
       ...settings.limits,

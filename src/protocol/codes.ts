@@ -9,6 +9,8 @@ export const ErrorCode = {
   NotFound: 'not_found',
   TooLarge: 'too_large',
   TooManyRequests: 'too_many_requests',
+  /** A server-wide bound on stored objects is reached (and nothing could be evicted); try later. */
+  Quota: 'quota',
   Unrecoverable: 'unrecoverable',
   Unavailable: 'unavailable',
   Internal: 'internal',

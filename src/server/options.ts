@@ -123,7 +123,7 @@ export interface ServerOptions {
   maxFragmentsPerMessage?: number
   /** Largest HTTP request header block, upgrade requests included. @default 16_384 */
   maxHeaderBytes?: number
-  /** Largest `publish` or `signal` frame; larger ones get `too_large`. @default 32_768 */
+  /** Largest `publish` or `signal` frame (larger ones get `too_large`), and largest plain text line (answered with a `[Server]: ...` line, not relayed). @default 32_768 */
   maxPublishBytes?: number
   /**
    * Largest `pong` frame; a larger one is an invalid frame, refused without a JSON parse (the

@@ -18,7 +18,8 @@ type Listeners = {
 
 /**
  * Serves one plain WebSocket client (no subprotocol) with a text endpoint. Keeps it honest with
- * WebSocket-level pings, caps what may wait in its send buffer, and rate-limits what it sends.
+ * WebSocket-level pings, caps what may wait in its send buffer, and rate-limits what it sends;
+ * a line longer than `maxPublishBytes` is answered with a `[Server]: ...` line and goes nowhere.
  */
 export const serveText = (
   endpoint: TextEndpoint,
@@ -88,6 +89,13 @@ export const serveText = (
       if (!bucket.take(performance.now())) {
         limited ??= createWindowCounter(options.maxRateLimitedFrames, options.abuseWindowMs)
         if (limited.hit(performance.now())) close(CloseCode.RateLimited, 'rate limit exceeded')
+        return
+      }
+      // The limit a hubbub.v1 publish has: a plain line is published or relayed just as one.
+      if (data.length > options.maxPublishBytes) {
+        transport.send(
+          `[Server]: Your message was not sent: lines are limited to ${options.maxPublishBytes} bytes.`,
+        )
         return
       }
       emit('message', data.toString('utf8'))

@@ -45,6 +45,12 @@ export interface BuzzReply {
 
 const PREFIX = 'buzzer:'
 
+const quotaError = (room: string): ReplyError =>
+  new ReplyError(
+    ErrorCode.Quota,
+    `no room for "${room}": every buzzer room on this server is being hosted; try again later`,
+  )
+
 /** One player per user: its tabs and reloads buzz once, and host as one. */
 const playerKey = (member: Member): string => `user:${member.user}`
 
@@ -83,6 +89,7 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
         const room = readName(params, 'room')
         const rttMs = readOptionalDuration(params, 'rttMs')
         const { member } = caller
+        // One player per user, so a protocol client's source is its user.
         const player = { key: playerKey(member), name: member.name, client: member.client }
         const outcome = rooms.buzz(room, player, rttMs)
         switch (outcome.kind) {
@@ -90,6 +97,13 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
             throw new ReplyError(ErrorCode.Forbidden, `the round in "${room}" is closed`)
           case 'full':
             throw new ReplyError(ErrorCode.TooManyRequests, `the round in "${room}" is full`)
+          case 'source-full':
+            throw new ReplyError(
+              ErrorCode.TooManyRequests,
+              `the round in "${room}" has as many players from your source as it takes`,
+            )
+          case 'quota':
+            throw quotaError(room)
           case 'ranked':
           case 'repeat':
             return {
@@ -114,6 +128,8 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
                 ErrorCode.Forbidden,
                 `someone else hosts "${room}"; it is yours once they have been idle for a while`,
               )
+            case 'quota':
+              throw quotaError(room)
           }
         })
       }

@@ -20,10 +20,19 @@ export interface BuzzerRoomsOptions {
   maxRttMs?: number
   /** A room goes back to host-less play this long after its host's last open, close or reset. @default 900_000 (15 min) */
   hostIdleMs?: number
-  /** Rooms kept in memory; past this the least recently used one is forgotten. @default 1_000 */
+  /**
+   * Rooms kept in memory; past this the least recently used room that is not live (hosted, its
+   * host active within `hostIdleMs`) is forgotten, and when every room is live a new one is
+   * refused (`quota`). @default 1_000
+   */
   maxRooms?: number
   /** Players one round accepts; later buzzes get `full`. @default 200 */
   maxPlayersPerRound?: number
+  /**
+   * Players of one source (a plain client's IP address, a protocol client's user) one round
+   * accepts; later ones get `source-full`, so one attacker cannot fill a round. @default 4
+   */
+  maxPlayersPerSource?: number
   /** The clock buzzes are timed with, in ms (monotonic); tests pass a fake one. @default performance.now */
   nowMs?: () => number
 }
@@ -34,6 +43,7 @@ export const buzzerRoomsDefaults: Required<BuzzerRoomsOptions> = {
   hostIdleMs: 900_000,
   maxRooms: 1_000,
   maxPlayersPerRound: 200,
+  maxPlayersPerSource: 4,
   nowMs: () => performance.now(),
 }
 
@@ -42,6 +52,8 @@ export interface Player {
   readonly key: string
   readonly name: string
   readonly client: string
+  /** Where the player comes from (e.g. `ip:<address>`), for `maxPlayersPerSource`. @default key */
+  readonly source?: string
 }
 
 /** One line of a round's ranking, as published. Times in ms, rounded to 0.1 ms. */
@@ -71,11 +83,16 @@ export type RoomBuzzOutcome =
   | (Extract<BuzzOutcome, { kind: 'ranked' | 'repeat' }> & { compensationMs: number })
   | Extract<BuzzOutcome, { kind: 'closed' }>
   | { kind: 'full' }
+  /** The round has `maxPlayersPerSource` players from this player's source already. */
+  | { kind: 'source-full' }
+  /** A new room was needed, and every one of the `maxRooms` rooms is live. */
+  | { kind: 'quota' }
 
 export type HostAction = 'open' | 'close' | 'reset'
 
 /** What became of a host action: done, or refused because another player hosts the room. */
-export type HostOutcome = { kind: 'done'; snapshot: BuzzerSnapshot } | { kind: 'not-host' }
+export type HostOutcome =
+  { kind: 'done'; snapshot: BuzzerSnapshot } | { kind: 'not-host' } | { kind: 'quota' }
 
 /**
  * The buzzer rounds of one node, by room, shared by the `buzzer:<room>` rpc methods and the plain
@@ -164,10 +181,23 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
     room.timer.unref()
   }
 
-  /** The room, most recently used last; its host lapses after `hostIdleMs`. */
-  const use = (name: string, nowMs: number): Room => {
+  /** Whether a host runs `room` and has acted within `hostIdleMs`: such a room is never evicted. */
+  const isLive = (room: Room, nowMs: number): boolean =>
+    room.hostActedAtMs !== undefined && nowMs - room.hostActedAtMs < o.hostIdleMs
+
+  /**
+   * The room, most recently used last; its host lapses after `hostIdleMs`. A new room evicts the
+   * least recently used room that is not live; undefined when every room is live.
+   */
+  const use = (name: string, nowMs: number): Room | undefined => {
     let room = rooms.get(name)
     if (room === undefined) {
+      if (rooms.size >= o.maxRooms) {
+        const idle = [...rooms].find(([, other]) => !isLive(other, nowMs))
+        if (idle === undefined) return undefined
+        clearTimeout(idle[1].timer)
+        rooms.delete(idle[0])
+      }
       room = {
         round: createRound({ isHosted: false, autoCloseMs: o.autoCloseMs }),
         roundId: nextRoundId(),
@@ -175,13 +205,6 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
         hostActedAtMs: undefined,
         hostKey: undefined,
         timer: undefined,
-      }
-      if (rooms.size >= o.maxRooms) {
-        const [oldest] = rooms
-        if (oldest !== undefined) {
-          clearTimeout(oldest[1].timer)
-          rooms.delete(oldest[0])
-        }
       }
     } else rooms.delete(name)
     rooms.set(name, room)
@@ -194,13 +217,23 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
     return room
   }
 
+  const sourceOf = (player: Player): string => player.source ?? player.key
+  const playersFrom = (room: Room, source: string): number => {
+    let count = 0
+    for (const other of room.players.values()) if (sourceOf(other) === source) count += 1
+    return count
+  }
+
   return {
     buzz(name, player, rttMs = 0) {
       const nowMs = o.nowMs()
       const room = use(name, nowMs)
+      if (room === undefined) return { kind: 'quota' }
       const wasOpen = isOpenAt(room.round, nowMs)
       const isKnown = room.players.has(player.key)
       if (wasOpen && !isKnown && room.players.size >= o.maxPlayersPerRound) return { kind: 'full' }
+      if (wasOpen && !isKnown && playersFrom(room, sourceOf(player)) >= o.maxPlayersPerSource)
+        return { kind: 'source-full' }
       const credited = Math.min(rttMs, o.maxRttMs)
       const result = buzz(room.round, { player: player.key, arrivedAtMs: nowMs, rttMs: credited })
       room.round = result.round
@@ -223,6 +256,7 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
     host(name, action, hostKey) {
       const nowMs = o.nowMs()
       const room = use(name, nowMs)
+      if (room === undefined) return { kind: 'quota' }
       if (room.hostKey !== undefined && room.hostKey !== hostKey) return { kind: 'not-host' }
       room.hostKey = hostKey
       room.hostActedAtMs = nowMs
@@ -251,7 +285,7 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
       const room = rooms.get(name)
       if (room === undefined)
         return { open: false, hosted: false, roundId: `${bootId}-0`, results: [] }
-      return snapshotOf(use(name, nowMs), nowMs)
+      return snapshotOf(use(name, nowMs) ?? room, nowMs)
     },
     onChange(listener) {
       listeners.add(listener)

@@ -1,6 +1,7 @@
 import type { App, ChannelOptions, HubApi } from '../../server/index.js'
 import { createBackground, type Background } from '../shared/background.js'
 import { nameOfChannel, readInteger, readName, readParams } from '../shared/params.js'
+import { createObjectBudget } from '../shared/object-budget.js'
 import { createUserRateLimit } from '../shared/user-rate-limit.js'
 
 /** Options of {@link createCounterApp}. Every field is optional. */
@@ -11,12 +12,24 @@ export interface CounterAppOptions {
   addsPerSecond?: number
   /** How many `counter.add` calls a user may make at once. @default 30 */
   addBurst?: number
+  /**
+   * Counters kept (in State, forever): past it the least recently changed counter nobody
+   * subscribes to is deleted; when the oldest are all watched, a new one is `quota`. @default 100_000
+   */
+  maxCounters?: number
+  /** Sustained new counters per second per connection and per user. @default 1 */
+  createsPerSecond?: number
+  /** New counters a connection or a user may create at once. @default 20 */
+  createBurst?: number
 }
 
 export const counterDefaults: Required<CounterAppOptions> = {
   maxDelta: 1_000,
   addsPerSecond: 10,
   addBurst: 30,
+  maxCounters: 100_000,
+  createsPerSecond: 1,
+  createBurst: 20,
 }
 
 /** What `counter:<name>` publications carry, and its subscribe `state`. */
@@ -87,11 +100,20 @@ export const createCounterApp = (options: CounterAppOptions = {}): App => {
           return { value: typeof value === 'number' ? value : 0 }
         },
       } satisfies ChannelOptions)
+      const counters = createObjectBudget({
+        maxObjects: options.maxCounters ?? counterDefaults.maxCounters,
+        createsPerSecond: options.createsPerSecond ?? counterDefaults.createsPerSecond,
+        createBurst: options.createBurst ?? counterDefaults.createBurst,
+        what: 'counters',
+        isLive: async (name) => (await hub.presence(`${PREFIX}${name}`)).length > 0,
+        evict: (name) => hub.state.delete(stateKey(name)),
+      })
       hub.rpc('counter.add', async (raw, caller): Promise<CounterValue> => {
         const params = readParams(raw)
         if (!caller.isServer) limit.take(caller.member.user, 'counter changes')
         const name = readName(params, 'name')
         const delta = readInteger(params, 'delta', -maxDelta, maxDelta)
+        await counters.admit(name, caller)
         const value = await hub.state.incr(stateKey(name), delta)
         if (delta !== 0) changed(name)
         return { value }

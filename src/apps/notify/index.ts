@@ -8,7 +8,8 @@ import {
 } from '../../server/index.js'
 import { createBackground, type Background } from '../shared/background.js'
 import { createKeyedQueue } from '../shared/keyed-queue.js'
-import { readBoolean, readParams, readString, type Params } from '../shared/params.js'
+import { createObjectBudget } from '../shared/object-budget.js'
+import { badRequest, readBoolean, readParams, readString, type Params } from '../shared/params.js'
 import { createDemoSource, type DemoSource } from './demo.js'
 import { createNotificationStore, type Inbox, type NotificationItem } from './store.js'
 
@@ -33,6 +34,15 @@ export interface NotifyAppOptions {
    * @default the server (an app, or a backend through the HTTP API) to anyone; a client only to itself
    */
   canSend?: (caller: RpcCaller, user: string) => boolean | Promise<boolean>
+  /**
+   * Inboxes kept (in State, forever): past it the least recently used inbox of a user who does
+   * not watch it is deleted; when the oldest are all watched, a new one is `quota`. @default 10_000
+   */
+  maxInboxes?: number
+  /** Sustained new inboxes per second per connection and per user (clients' `notify.send`). @default 1 */
+  inboxCreatesPerSecond?: number
+  /** New inboxes a connection or a user may create at once. @default 20 */
+  inboxCreateBurst?: number
 }
 
 export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
@@ -41,6 +51,9 @@ export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
   demoMaxDelayMs: 15_000,
   demoMaxLifetimeMs: 1_800_000,
   maxDemos: 1_000,
+  maxInboxes: 10_000,
+  inboxCreatesPerSecond: 1,
+  inboxCreateBurst: 20,
 }
 
 /**
@@ -84,6 +97,9 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
     demoMaxDelayMs: options.demoMaxDelayMs ?? notifyDefaults.demoMaxDelayMs,
     demoMaxLifetimeMs: options.demoMaxLifetimeMs ?? notifyDefaults.demoMaxLifetimeMs,
     maxDemos: options.maxDemos ?? notifyDefaults.maxDemos,
+    maxInboxes: options.maxInboxes ?? notifyDefaults.maxInboxes,
+    inboxCreatesPerSecond: options.inboxCreatesPerSecond ?? notifyDefaults.inboxCreatesPerSecond,
+    inboxCreateBurst: options.inboxCreateBurst ?? notifyDefaults.inboxCreateBurst,
   }
   const canSend = options.canSend ?? sendsToSelfOnly
   const queue = createKeyedQueue()
@@ -94,6 +110,8 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
   return {
     name: 'notify',
     send(user, draft) {
+      if (/\p{Cs}/u.test(user))
+        return Promise.reject(badRequest('user must not hold a lone surrogate'))
       if (sendNow === undefined)
         return Promise.reject(new Error('the notify app is not set up (pass it to createServer)'))
       return sendNow(user, draft)
@@ -107,12 +125,26 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
       background = work
       const publish = (user: string, event: NotifyEvent): Promise<unknown> =>
         hub.publish(`${PREFIX}${user}`, event)
-      const send = (user: string, draft: { title: string; body: string }): Promise<string> =>
-        queue.run(user, async () => {
+      const inboxes = createObjectBudget({
+        maxObjects: o.maxInboxes,
+        createsPerSecond: o.inboxCreatesPerSecond,
+        createBurst: o.inboxCreateBurst,
+        what: 'notification inboxes',
+        isLive: (user) => isWatched(hub, user),
+        evict: (user) => queue.run(user, () => store.clear(user)),
+      })
+      const send = async (
+        user: string,
+        draft: { title: string; body: string },
+        caller?: RpcCaller,
+      ): Promise<string> => {
+        await inboxes.admit(user, caller)
+        return await queue.run(user, async () => {
           const { item, unread } = await store.add(user, draft)
           await publish(user, { kind: 'notification', item, unread })
           return item.id
         })
+      }
       sendNow = send
 
       hub.channel(`${PREFIX}*`, {
@@ -150,7 +182,7 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
           throw new ReplyError(ErrorCode.Forbidden, `you may not notify "${user}"`)
         const title = readString(params, 'title', { maxLength: 200 })
         const body = readString(params, 'body', { minLength: 0, maxLength: 2_000 })
-        return { id: await send(user, { title, body }) }
+        return { id: await send(user, { title, body }, caller) }
       })
       hub.rpc('notify.list', async (raw, { member }): Promise<Inbox> => {
         readParams(raw)

@@ -42,6 +42,8 @@ export interface NotificationStore {
   markAllRead(user: string): Promise<{ ids: string[]; unread: number }>
   list(user: string): Promise<Inbox>
   unread(user: string): Promise<number>
+  /** Deletes the user's whole inbox (when it is evicted to bound the inboxes kept). */
+  clear(user: string): Promise<void>
 }
 
 const ID = /^[1-9][0-9]{0,15}$/
@@ -120,6 +122,12 @@ export const createNotificationStore = (
       return { items, unread: await readNumber(k.unread) }
     },
     unread: (user) => readNumber(keys(user).unread),
+    async clear(user) {
+      const k = keys(user)
+      for (const n of await window(user)) await state.delete(k.item(n))
+      await state.delete(k.unread)
+      await state.delete(k.next)
+    },
   }
 }
 

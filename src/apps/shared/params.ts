@@ -18,7 +18,13 @@ export const readParams = (params: unknown): Params => {
   return params as Params
 }
 
-/** A string of `minLength`..`maxLength` characters (UTF-16 units), matching `pattern` if given. */
+/** A lone (unpaired) UTF-16 surrogate: no character, and not encodable as UTF-8 or in a URI. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * A string of `minLength`..`maxLength` characters (UTF-16 units), matching `pattern` if given.
+ * A string holding a lone surrogate is no text at all: `bad_request` too.
+ */
 export const readString = (
   params: Params,
   key: string,
@@ -29,6 +35,7 @@ export const readString = (
   if (typeof value !== 'string') throw badRequest(`${key} must be a string`)
   if (value.length < minLength || value.length > limits.maxLength)
     throw badRequest(`${key} must have ${minLength} to ${limits.maxLength} characters`)
+  if (LONE_SURROGATE.test(value)) throw badRequest(`${key} must not hold a lone surrogate`)
   if (limits.pattern !== undefined && !limits.pattern.test(value))
     throw badRequest(`${key} must match ${String(limits.pattern)}`)
   return value

@@ -21,6 +21,10 @@ export const describeOutcome = (outcome: RoomBuzzOutcome): string => {
       return 'The round is closed.'
     case 'full':
       return 'The round is full.'
+    case 'source-full':
+      return 'The round has as many players from your address as it takes.'
+    case 'quota':
+      return 'The buzzer is busy: every room is being hosted. Try again later.'
   }
 }
 
@@ -36,7 +40,12 @@ export const createBuzzerEndpoint = (options: BuzzerEndpointOptions): TextEndpoi
   return (connection) => {
     playerCount += 1
     const id = randomUUID()
-    const player = { key: `text:${id}`, name: `Player ${playerCount}`, client: `text:${id}` }
+    const player = {
+      key: `text:${id}`,
+      name: `Player ${playerCount}`,
+      client: `text:${id}`,
+      source: `ip:${connection.remoteAddress}`,
+    }
     connection.on('message', (message) => {
       if (message.trim().toLowerCase() !== 'buzz') {
         connection.send('Send "buzz" to buzz in.')

@@ -30,6 +30,7 @@ export const statusOfCode: Readonly<Record<ApiErrorCode, number>> = {
   [ErrorCode.TooLarge]: 413,
   [ApiOnlyErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.TooManyRequests]: 429,
+  [ErrorCode.Quota]: 507,
   [ErrorCode.Internal]: 500,
   [ErrorCode.Unavailable]: 503,
 }
