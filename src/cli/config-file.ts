@@ -45,6 +45,10 @@ const TUNING = {
   presenceTtlMs: 1_000,
   shutdownTimeoutMs: 0,
   shutdownSpreadMs: 0,
+  newChannelsPerSecond: 1,
+  newChannelBurst: 1,
+  newChannelsPerSecondPerIp: 1,
+  newChannelBurstPerIp: 1,
 } as const satisfies Partial<Record<keyof typeof serverDefaults, number>>
 type TuningKey = keyof typeof TUNING
 

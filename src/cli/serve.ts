@@ -93,6 +93,34 @@ const limitFlags = [
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   },
+  {
+    flag: 'new-channels-per-second',
+    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND',
+    option: 'newChannelsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channel-burst',
+    env: 'HUBBUB_NEW_CHANNEL_BURST',
+    option: 'newChannelBurst',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channels-per-second-per-ip',
+    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND_PER_IP',
+    option: 'newChannelsPerSecondPerIp',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channel-burst-per-ip',
+    env: 'HUBBUB_NEW_CHANNEL_BURST_PER_IP',
+    option: 'newChannelBurstPerIp',
+    min: 1,
+    max: 1_000_000,
+  },
 ] as const
 
 type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
@@ -178,6 +206,18 @@ Options:
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
+      --new-channels-per-second <n>
+                         new channels one connection may create per second, sustained
+                         (env HUBBUB_NEW_CHANNELS_PER_SECOND, default ${serverDefaults.newChannelsPerSecond})
+      --new-channel-burst <n>
+                         new channels one connection may create at once
+                         (env HUBBUB_NEW_CHANNEL_BURST, default ${serverDefaults.newChannelBurst})
+      --new-channels-per-second-per-ip <n>
+                         new channels one IP address may create per second, sustained
+                         (env HUBBUB_NEW_CHANNELS_PER_SECOND_PER_IP, default ${serverDefaults.newChannelsPerSecondPerIp})
+      --new-channel-burst-per-ip <n>
+                         new channels one IP address may create at once
+                         (env HUBBUB_NEW_CHANNEL_BURST_PER_IP, default ${serverDefaults.newChannelBurstPerIp})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -270,6 +310,10 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
+        'new-channels-per-second': { type: 'string' },
+        'new-channel-burst': { type: 'string' },
+        'new-channels-per-second-per-ip': { type: 'string' },
+        'new-channel-burst-per-ip': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),

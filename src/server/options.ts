@@ -135,6 +135,19 @@ export interface ServerOptions {
   requestsPerSecond?: number
   /** Token bucket size: how many frames may arrive at once. @default 200 */
   requestBurst?: number
+  /**
+   * New channels (streams created by a publish, subscribe or history read of a channel that has
+   * none) one connection may create per second, a token bucket; past it the request gets
+   * `too_many_requests`. Existing channels are never charged; the HTTP API and server-side
+   * sessions are exempt. @default 10
+   */
+  newChannelsPerSecond?: number
+  /** Token bucket size of `newChannelsPerSecond`. @default 100 */
+  newChannelBurst?: number
+  /** As `newChannelsPerSecond`, for all connections from one IP address together. @default 50 */
+  newChannelsPerSecondPerIp?: number
+  /** Token bucket size of `newChannelsPerSecondPerIp`. @default 500 */
+  newChannelBurstPerIp?: number
   /** Frames refused for rate within `abuseWindowMs` before closing 4029. @default 50 */
   maxRateLimitedFrames?: number
   /** Invalid frames within `abuseWindowMs` before closing 4500. @default 10 */
@@ -198,6 +211,10 @@ export const serverDefaults: Required<Tuning> = {
   maxDataDepth: 32,
   requestsPerSecond: 100,
   requestBurst: 200,
+  newChannelsPerSecond: 10,
+  newChannelBurst: 100,
+  newChannelsPerSecondPerIp: 50,
+  newChannelBurstPerIp: 500,
   maxRateLimitedFrames: 50,
   maxInvalidFrames: 10,
   abuseWindowMs: 10_000,

@@ -19,6 +19,7 @@ import { Connection } from './connection.js'
 import { createRequestHandler, refuseUpgrade, sendJson } from './http.js'
 import { createApiContext, createApiHandler } from './http-api/index.js'
 import { Hub } from './hub.js'
+import { createTokenBucket, type TokenBucket } from './rate-limit.js'
 import { createHubApi } from './hub-api.js'
 import { randomId } from './ids.js'
 import {
@@ -100,6 +101,16 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     rules.add(pattern, channelOptions)
 
   const perIp = new Map<string, number>()
+  /** Per IP address with connections, their shared new-channel budget. */
+  const ipChannelBudgets = new Map<string, TokenBucket>()
+  const ipChannelBudget = (ip: string): TokenBucket => {
+    let budget = ipChannelBudgets.get(ip)
+    if (budget === undefined) {
+      budget = createTokenBucket(resolved.newChannelsPerSecondPerIp, resolved.newChannelBurstPerIp)
+      ipChannelBudgets.set(ip, budget)
+    }
+    return budget
+  }
   let isClosing = false
   let onEmpty: (() => void) | undefined
 
@@ -113,8 +124,10 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     if (ip === undefined) return
     leavers.delete(leaver)
     const left = (perIp.get(ip) ?? 1) - 1
-    if (left === 0) perIp.delete(ip)
-    else perIp.set(ip, left)
+    if (left === 0) {
+      perIp.delete(ip)
+      ipChannelBudgets.delete(ip)
+    } else perIp.set(ip, left)
     if (leavers.size === 0) onEmpty?.()
   }
 
@@ -241,6 +254,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           logger,
           onClose: untrack,
           credentials,
+          ipChannelBudget: ipChannelBudget(ip),
         })
         track(ip, connection)
       } else {
