@@ -94,6 +94,13 @@ const limitFlags = [
     max: Number.MAX_SAFE_INTEGER,
   },
   {
+    flag: 'max-history-bytes',
+    env: 'HUBBUB_MAX_HISTORY_BYTES',
+    option: 'maxHistoryBytes',
+    min: 65_536,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
     flag: 'new-channels-per-second',
     env: 'HUBBUB_NEW_CHANNELS_PER_SECOND',
     option: 'newChannelsPerSecond',
@@ -206,6 +213,10 @@ Options:
       --max-broadcast-channels <n>
                          most channels one API broadcast names
                          (env HUBBUB_MAX_BROADCAST_CHANNELS, default ${serverDefaults.maxBroadcastChannels})
+      --max-history-bytes <n>
+                         bound on kept history (--memory); past it the least recently
+                         used channels lose their history and start a new epoch
+                         (env HUBBUB_MAX_HISTORY_BYTES, default ${serverDefaults.maxHistoryBytes})
       --new-channels-per-second <n>
                          new channels one connection may create per second, sustained
                          (env HUBBUB_NEW_CHANNELS_PER_SECOND, default ${serverDefaults.newChannelsPerSecond})
@@ -310,6 +321,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
+        'max-history-bytes': { type: 'string' },
         'new-channels-per-second': { type: 'string' },
         'new-channel-burst': { type: 'string' },
         'new-channels-per-second-per-ip': { type: 'string' },
@@ -580,6 +592,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
   try {
     engine = createEngine(engineKind, {
       dataDir: settings.dataDir,
+      maxHistoryBytes: settings.limits.maxHistoryBytes,
       onError: (err) => {
         logger.error({ err }, 'storage maintenance failed')
       },

@@ -58,7 +58,10 @@ export interface ServerOptions {
   port?: number
   /** Interface to listen on. @default undefined (every interface, as Node's `listen`) */
   host?: string
-  /** Storage and cluster backend. @default createMemoryEngine() */
+  /**
+   * Storage and cluster backend.
+   * @default createMemoryEngine({ maxHistoryBytes })
+   */
   engine?: Engine
   /** Server-side apps, set up in order. @default [] */
   apps?: App[]
@@ -131,6 +134,12 @@ export interface ServerOptions {
   maxChannelLength?: number
   /** Deepest nesting of objects and arrays in `data` and `params`. @default 32 */
   maxDataDepth?: number
+  /**
+   * Bound on the history bytes of the default memory engine (see `MemoryEngineOptions`); an
+   * engine passed as `engine` has its own. `hubbub serve --memory` passes it to its engine.
+   * @default 268_435_456 (256 MiB)
+   */
+  maxHistoryBytes?: number
   /** Sustained requests (frames) per second per connection, a token bucket. @default 100 */
   requestsPerSecond?: number
   /** Token bucket size: how many frames may arrive at once. @default 200 */
@@ -209,6 +218,7 @@ export const serverDefaults: Required<Tuning> = {
   maxChannelsPerConnection: 128,
   maxChannelLength: 255,
   maxDataDepth: 32,
+  maxHistoryBytes: 268_435_456,
   requestsPerSecond: 100,
   requestBurst: 200,
   newChannelsPerSecond: 10,

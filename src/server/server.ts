@@ -49,7 +49,11 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
   return {
     ...serverDefaults,
     ...defined,
-    engine: options.engine ?? createMemoryEngine(),
+    engine:
+      options.engine ??
+      createMemoryEngine({
+        maxHistoryBytes: options.maxHistoryBytes ?? serverDefaults.maxHistoryBytes,
+      }),
     apps: options.apps ?? [],
     channels: options.channels ?? {},
     nodeId: options.nodeId ?? randomId(6),

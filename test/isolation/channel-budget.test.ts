@@ -3,13 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { useServer } from '../support/harness.js'
 
 const KEY = 'channel-budget-test-api-key'
+type Answer = { error?: { code: string; message: string } }
 const { start, connect } = useServer({ apiKey: KEY, logger: pino({ level: 'silent' }) })
 
 /** The reply code (or 'ok') of each request, sent one after the other. */
-const codes = async (
-  send: (i: number) => Promise<{ error?: { code: string; message: string } }>,
-  count: number,
-): Promise<string[]> => {
+const codes = async (send: (i: number) => Promise<Answer>, count: number): Promise<string[]> => {
   const out: string[] = []
   for (let i = 0; i < count; i++) {
     const reply = await send(i)
@@ -23,9 +21,7 @@ describe('channel-creation budgets', () => {
     await start({ newChannelsPerSecond: 0.001, newChannelBurst: 3 })
     const alice = await connect('Alice')
     const publishNew = (i: number) =>
-      alice.call({ type: 'publish', channel: `new-${i}`, data: i }) as Promise<{
-        error?: { code: string; message: string }
-      }>
+      alice.call({ type: 'publish', channel: `new-${i}`, data: i }) as Promise<Answer>
     expect(await codes(publishNew, 4)).toEqual(['ok', 'ok', 'ok', 'too_many_requests'])
     const refused = await alice.call({ type: 'subscribe', channel: 'never-used' })
     expect((refused as { error?: { message: string } }).error?.message).toMatch(
@@ -33,9 +29,7 @@ describe('channel-creation budgets', () => {
     )
     // Publishing to and subscribing to existing channels is never charged.
     const existing = (i: number) =>
-      alice.call({ type: 'publish', channel: `new-${i % 3}`, data: i }) as Promise<{
-        error?: { code: string }
-      }>
+      alice.call({ type: 'publish', channel: `new-${i % 3}`, data: i }) as Promise<Answer>
     expect(await codes(existing, 20)).toEqual(Array.from({ length: 20 }, () => 'ok'))
     expect(await alice.request({ type: 'subscribe', channel: 'new-0' })).toMatchObject({ seq: 8 })
     // Another connection has its own budget.
@@ -47,9 +41,7 @@ describe('channel-creation budgets', () => {
     await start({ newChannelsPerSecondPerIp: 0.001, newChannelBurstPerIp: 4 })
     const clients = [await connect('A'), await connect('B')]
     const send = (i: number) =>
-      clients[i % 2]?.call({ type: 'history', channel: `ip-${i}` }) as Promise<{
-        error?: { code: string; message: string }
-      }>
+      clients[i % 2]?.call({ type: 'history', channel: `ip-${i}` }) as Promise<Answer>
     expect(await codes(send, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'too_many_requests'])
     const last = await send(5)
     expect(last.error?.message).toMatch(/per IP address$/)
