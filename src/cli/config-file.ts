@@ -58,6 +58,10 @@ const TUNING = {
   maxPresenceEventsPerSecond: 1,
   shutdownTimeoutMs: 0,
   shutdownSpreadMs: 0,
+  newChannelsPerSecond: 1,
+  newChannelBurst: 1,
+  newChannelsPerSecondPerIp: 1,
+  newChannelBurstPerIp: 1,
 } as const satisfies Partial<Record<keyof typeof serverDefaults, number>>
 type TuningKey = keyof typeof TUNING
 

@@ -32,6 +32,8 @@ export interface EngineSettings {
   dataDir: string
   /** Receives errors of the engine's background work (SQLite's sweep). */
   onError: (error: Error) => void
+  /** Bound on the memory engine's history bytes (`--max-history-bytes`). @default the engine's */
+  maxHistoryBytes?: number | undefined
 }
 
 /**
@@ -44,7 +46,9 @@ export const createEngine = (kind: EngineKind, settings: EngineSettings): Engine
     case 'sqlite':
       return createSqliteEngine({ file: databaseFile(settings.dataDir), onError: settings.onError })
     case 'memory':
-      return createMemoryEngine()
+      return settings.maxHistoryBytes === undefined
+        ? createMemoryEngine()
+        : createMemoryEngine({ maxHistoryBytes: settings.maxHistoryBytes })
     default:
       return assertNever(kind)
   }

@@ -168,6 +168,37 @@ const limitFlags = [
     flag: 'max-presence-events-per-second',
     env: 'HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND',
     option: 'maxPresenceEventsPerSecond',
+    flag: 'max-history-bytes',
+    env: 'HUBBUB_MAX_HISTORY_BYTES',
+    option: 'maxHistoryBytes',
+    min: 65_536,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  {
+    flag: 'new-channels-per-second',
+    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND',
+    option: 'newChannelsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channel-burst',
+    env: 'HUBBUB_NEW_CHANNEL_BURST',
+    option: 'newChannelBurst',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channels-per-second-per-ip',
+    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND_PER_IP',
+    option: 'newChannelsPerSecondPerIp',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    flag: 'new-channel-burst-per-ip',
+    env: 'HUBBUB_NEW_CHANNEL_BURST_PER_IP',
+    option: 'newChannelBurstPerIp',
     min: 1,
     max: 1_000_000,
   },
@@ -294,6 +325,22 @@ Options:
                          join/leave events a channel sends per second; past it, one member list
                          (env HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND, default ${serverDefaults.maxPresenceEventsPerSecond})
 ${appLimitHelp()}
+      --max-history-bytes <n>
+                         bound on kept history (--memory); past it the least recently
+                         used channels lose their history and start a new epoch
+                         (env HUBBUB_MAX_HISTORY_BYTES, default ${serverDefaults.maxHistoryBytes})
+      --new-channels-per-second <n>
+                         new channels one connection may create per second, sustained
+                         (env HUBBUB_NEW_CHANNELS_PER_SECOND, default ${serverDefaults.newChannelsPerSecond})
+      --new-channel-burst <n>
+                         new channels one connection may create at once
+                         (env HUBBUB_NEW_CHANNEL_BURST, default ${serverDefaults.newChannelBurst})
+      --new-channels-per-second-per-ip <n>
+                         new channels one IP address may create per second, sustained
+                         (env HUBBUB_NEW_CHANNELS_PER_SECOND_PER_IP, default ${serverDefaults.newChannelsPerSecondPerIp})
+      --new-channel-burst-per-ip <n>
+                         new channels one IP address may create at once
+                         (env HUBBUB_NEW_CHANNEL_BURST_PER_IP, default ${serverDefaults.newChannelBurstPerIp})
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
@@ -403,6 +450,11 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-buzzer-players-per-source': { type: 'string' },
         'max-counters': { type: 'string' },
         'max-inboxes': { type: 'string' },
+        'max-history-bytes': { type: 'string' },
+        'new-channels-per-second': { type: 'string' },
+        'new-channel-burst': { type: 'string' },
+        'new-channels-per-second-per-ip': { type: 'string' },
+        'new-channel-burst-per-ip': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -677,6 +729,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
   try {
     engine = createEngine(engineKind, {
       dataDir: settings.dataDir,
+      maxHistoryBytes: settings.limits.maxHistoryBytes,
       onError: (err) => {
         logger.error({ err }, 'storage maintenance failed')
       },

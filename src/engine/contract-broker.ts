@@ -21,6 +21,29 @@ export const describeBrokerContract = (harness: ContractHarness): void => {
   const { ttlMs, eventually, start, close, barrier, publishAll, historyData } = harness
 
   describe('broker: publish and history', () => {
+    it('calls onCreate only before creating a stream, and creates nothing when it throws', async () => {
+      const { engine } = await start()
+      const [a, b, c] = [uid('create'), uid('create'), uid('create')]
+      let created = 0
+      const onCreate = () => {
+        created += 1
+      }
+      await engine.broker.publish(a, draft(1, { onCreate }), keep())
+      await engine.broker.publish(a, draft(2, { onCreate }), keep())
+      await engine.broker.history(a, { limit: 1, onCreate })
+      expect(created).toBe(1)
+      const refuse = () => {
+        throw new Error('no more channels')
+      }
+      await expect(
+        engine.broker.publish(b, draft(1, { onCreate: refuse }), keep()),
+      ).rejects.toThrow('no more channels')
+      await expect(engine.broker.history(c, { limit: 1, onCreate: refuse })).rejects.toThrow(
+        'no more channels',
+      )
+      expect((await engine.broker.history(b, { limit: 1 })).top.seq).toBe(0)
+    })
+
     it('numbers publications 1, 2, 3… per channel within one epoch', async () => {
       const node = await start()
       const [channel, other] = [uid('seq'), uid('seq')]

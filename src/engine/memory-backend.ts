@@ -4,7 +4,15 @@
  */
 import type { Member, Position } from '../protocol/index.js'
 import { heapPop, heapPush } from './expiry-heap.js'
-import { dropExpired, keptCount, type Stream } from './memory-history.js'
+import {
+  dropAll,
+  dropExpired,
+  dropOldest,
+  keptCount,
+  releaseStream,
+  type Stream,
+  type Usage,
+} from './memory-history.js'
 import type { BrokerMessage, Deliver } from './types.js'
 
 /**
@@ -27,7 +35,10 @@ export type Node = { readonly deliver: Deliver; readonly channels: Set<string>; 
 export type PresenceEntry = { channel: string; member: Member; expiresAt: number }
 
 export interface Store {
+  /** In order of last use (publish or history read), least recent first. */
   streams: Map<string, Stream>
+  /** The history bytes the streams count (see `maxHistoryBytes`). */
+  usage: Usage
   /** Min-heap by `at`: the sweep visits only the streams that are due. */
   checks: Check[]
   /** In insertion order, which is expiry order while the dedup window does not change. */
@@ -49,6 +60,7 @@ export const createMemoryBackend = (): MemoryBackend => {
   const backend: MemoryBackend = Object.freeze({ kind: 'memory-backend' })
   stores.set(backend, {
     streams: new Map(),
+    usage: { bytes: 0 },
     checks: [],
     dedup: new Map(),
     presence: new Map(),
@@ -82,6 +94,9 @@ export const inspectMemoryBackend = (backend: MemoryBackend): MemoryBackendStats
     scheduledChecks: store.checks.length,
   }
 }
+
+/** The history bytes `backend` counts towards `maxHistoryBytes` right now. */
+export const memoryHistoryBytes = (backend: MemoryBackend): number => storeOf(backend).usage.bytes
 
 /** Queues a sweep check of `stream` at `at`, superseding the one queued before. */
 export const schedule = (store: Store, stream: Stream, at: number): void => {
@@ -122,6 +137,7 @@ export const sweep = (store: Store, nowMs: number, streamIdleTtlMs: number): voi
     const idleUntil = stream.touchedAt + streamIdleTtlMs
     if (oldest === undefined && idleUntil <= nowMs && !store.subscribers.has(stream.channel)) {
       store.streams.delete(stream.channel)
+      releaseStream(stream)
       continue
     }
     // Always in the future, so that this loop ends.
@@ -135,6 +151,29 @@ export const sweep = (store: Store, nowMs: number, streamIdleTtlMs: number): voi
     if (entry.expiresAt > nowMs) break
     removePresence(store, entry)
   }
+}
+
+/**
+ * Brings the history bytes `store` counts back within `maxBytes`: streams are released least
+ * recently used first (a stream some node subscribes to keeps its epoch and seq and only loses
+ * its kept publications), never `current`, which then loses its oldest publications (all but the
+ * newest) only if it alone is past the bound. A released stream starts a new epoch on next use,
+ * so clients resuming it are told `recovered: false`; one that kept its epoch has a gap, which
+ * tells them the same.
+ */
+export const evictPast = (store: Store, current: Stream, maxBytes: number): void => {
+  const { usage } = store
+  for (const stream of store.streams.values()) {
+    if (usage.bytes <= maxBytes) return
+    if (stream === current) continue
+    if (store.subscribers.has(stream.channel)) {
+      dropAll(stream)
+      continue
+    }
+    store.streams.delete(stream.channel)
+    releaseStream(stream)
+  }
+  while (usage.bytes > maxBytes && keptCount(current) > 1) dropOldest(current)
 }
 
 /**

@@ -6,11 +6,22 @@ import { randomBytes } from 'node:crypto'
 import type { Pub } from '../protocol/index.js'
 import type { HistoryPage, HistoryQuery } from './types.js'
 
-export type Kept = { pub: Pub; expiresAt: number }
+/** A kept publication and what it counts towards the history bytes bound. */
+export type Kept = { pub: Pub; expiresAt: number; bytes: number }
+
+/** What every stream counts towards the bound besides its publications, plus its name's length. */
+export const STREAM_OVERHEAD_BYTES = 256
+/** What every kept publication counts besides the JSON text of its data and from. */
+export const PUB_OVERHEAD_BYTES = 64
+
+/** The history bytes a backend holds, shared by its streams. */
+export type Usage = { bytes: number }
 
 export interface Stream {
   readonly channel: string
   readonly epoch: string
+  /** The backend's counter, which this stream's overhead and kept publications count towards. */
+  readonly usage: Usage
   seq: number
   /** Kept publications with consecutive seqs, from index `head` on; earlier slots are released. */
   kept: (Kept | undefined)[]
@@ -22,22 +33,47 @@ export interface Stream {
 
 const newEpoch = (): string => randomBytes(6).toString('base64url')
 
-/** A new stream at seq 0 in a new epoch, never touched and not yet scheduled for a check. */
-export const createStream = (channel: string): Stream => ({
-  channel,
-  epoch: newEpoch(),
-  seq: 0,
-  kept: [],
-  head: 0,
-  touchedAt: 0,
-  checkAt: Infinity,
-})
+/** What a stream of `channel` counts towards the bound while it holds nothing. */
+export const streamOverhead = (channel: string): number => STREAM_OVERHEAD_BYTES + channel.length
+
+/**
+ * A new stream at seq 0 in a new epoch, never touched and not yet scheduled for a check; its
+ * overhead is counted in `usage` (release it with {@link releaseStream}).
+ */
+export const createStream = (channel: string, usage: Usage): Stream => {
+  usage.bytes += streamOverhead(channel)
+  return {
+    channel,
+    epoch: newEpoch(),
+    usage,
+    seq: 0,
+    kept: [],
+    head: 0,
+    touchedAt: 0,
+    checkAt: Infinity,
+  }
+}
+
+/** Releases every kept publication of `stream` at once. */
+export const dropAll = (stream: Stream): void => {
+  for (let i = stream.head; i < stream.kept.length; i++)
+    stream.usage.bytes -= stream.kept[i]?.bytes ?? 0
+  stream.kept = []
+  stream.head = 0
+}
+
+/** Uncounts a stream removed from its backend: its publications and its overhead. */
+export const releaseStream = (stream: Stream): void => {
+  dropAll(stream)
+  stream.usage.bytes -= streamOverhead(stream.channel)
+}
 
 /** How many publications `stream` keeps, expired ones not yet dropped included. */
 export const keptCount = (stream: Stream): number => stream.kept.length - stream.head
 
 /** Releases the oldest kept publication. */
 export const dropOldest = (stream: Stream): void => {
+  stream.usage.bytes -= stream.kept[stream.head]?.bytes ?? 0
   stream.kept[stream.head] = undefined
   stream.head += 1
   if (stream.head === stream.kept.length) {
@@ -64,6 +100,7 @@ export const dropExpired = (stream: Stream, nowMs: number): void => {
  */
 export const keepPub = (stream: Stream, kept: Kept, historySize: number): void => {
   stream.kept.push(kept)
+  stream.usage.bytes += kept.bytes
   while (keptCount(stream) > Math.max(0, historySize)) dropOldest(stream)
 }
 

@@ -5,6 +5,7 @@ import {
   createMemoryBackend,
   createMemoryEngine,
   inspectMemoryBackend,
+  memoryHistoryBytes,
   type MemoryEngineOptions,
 } from './memory.js'
 import type { BrokerMessage, Deliver, Engine, Retention } from './types.js'
@@ -182,5 +183,74 @@ describe('memory engine', () => {
     expect(inspectMemoryBackend(shared)).toMatchObject({ keptPubs: 10, scheduledChecks: 1 })
     const { pubs } = await engine.broker.history('busy', { limit: 100 })
     expect(pubs.map((pub) => pub.data)).toEqual(Array.from({ length: 10 }, (_, i) => 9_991 + i))
+  })
+})
+
+describe('memory engine: maxHistoryBytes', () => {
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.close()))
+  })
+
+  it('evicts the least recently used streams first past the bound, never the one published to', async () => {
+    const shared = createMemoryBackend()
+    const maxHistoryBytes = 100_000
+    const engine = createMemoryEngine({ shared, maxHistoryBytes })
+    engines.push(engine)
+    await engine.start(() => undefined)
+    const text = 'x'.repeat(10_000)
+    const held = 'held-1'
+    await engine.broker.subscribe(held)
+    const positions = []
+    for (let i = 0; i < 30; i++) {
+      positions.push(await engine.broker.publish(`held-${i}`, draft(text), keep()))
+      expect(memoryHistoryBytes(shared)).toBeLessThanOrEqual(maxHistoryBytes)
+    }
+    const kept: boolean[] = []
+    for (let i = 0; i < 30; i++) {
+      const page = await engine.broker.history(`held-${i}`, {
+        limit: 10,
+        since: { epoch: '', seq: 0 },
+      })
+      const position = positions[i]
+      kept.push(page.top.epoch === position?.epoch && page.pubs.length === 1)
+      // Gone means a new epoch (or, for the subscribed stream, a gap): never a silent one.
+      if (!kept[i]) expect(page.top.epoch !== position?.epoch || page.pubs.length === 0).toBe(true)
+    }
+    const firstKept = kept.indexOf(true)
+    expect(firstKept).toBeGreaterThan(0)
+    expect(kept.slice(firstKept).every(Boolean)).toBe(true)
+    expect(30 - firstKept).toBeLessThanOrEqual(10)
+    // The subscribed stream kept its epoch and seq; only its publication went.
+    const heldPage = await engine.broker.history(held, { limit: 10 })
+    expect(heldPage.top).toEqual(positions[1])
+    expect(heldPage.pubs).toEqual([])
+    // One publication larger than the bound is still stored in the stream published to.
+    const big = await engine.broker.publish('big', draft('y'.repeat(150_000)), keep())
+    expect((await engine.broker.history('big', { limit: 1 })).top).toEqual(big)
+    expect((await engine.broker.history('big', { limit: 1 })).pubs).toHaveLength(1)
+  })
+
+  it('calls onCreate only for a stream that does not exist, and stores nothing when it throws', async () => {
+    const engine = createMemoryEngine()
+    engines.push(engine)
+    await engine.start(() => undefined)
+    let created = 0
+    const onCreate = () => {
+      created += 1
+    }
+    await engine.broker.publish('a', { ...draft(1), onCreate }, keep())
+    await engine.broker.publish('a', { ...draft(2), onCreate }, keep())
+    expect(created).toBe(1)
+    const refuse = () => {
+      throw new Error('no more channels')
+    }
+    await expect(
+      engine.broker.publish('b', { ...draft(1), onCreate: refuse }, keep()),
+    ).rejects.toThrow('no more channels')
+    await expect(engine.broker.history('c', { limit: 1, onCreate: refuse })).rejects.toThrow(
+      'no more channels',
+    )
+    expect((await engine.broker.history('b', { limit: 1 })).top.seq).toBe(0)
   })
 })

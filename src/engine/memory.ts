@@ -7,6 +7,7 @@
 import type { Member } from '../protocol/index.js'
 import {
   createMemoryBackend,
+  evictPast,
   fanOut,
   leave,
   removePresence,
@@ -22,6 +23,7 @@ import {
   dropExpired,
   keepPub,
   keptCount,
+  PUB_OVERHEAD_BYTES,
   readHistory,
   type Stream,
 } from './memory-history.js'
@@ -30,6 +32,7 @@ import type { Engine } from './types.js'
 export {
   createMemoryBackend,
   inspectMemoryBackend,
+  memoryHistoryBytes,
   type MemoryBackend,
   type MemoryBackendStats,
 } from './memory-backend.js'
@@ -55,6 +58,15 @@ export interface MemoryEngineOptions {
    * @default 3_600_000 (1 hour)
    */
   streamIdleTtlMs?: number
+  /**
+   * Bound on the history this backend keeps: the JSON text of every kept publication's data and
+   * from, plus 64 bytes per publication and 256 bytes plus the channel name's length per stream
+   * (so empty streams count too). Past it, the least recently used streams (published to or read)
+   * are dropped first, never the one being published to; their next use starts a new epoch, so
+   * resuming clients get `recovered: false`. The heap holds about 2-3 times this (parsed copies).
+   * @default 268_435_456 (256 MiB)
+   */
+  maxHistoryBytes?: number
   /** The clock, in milliseconds since the Unix epoch. @default () => Date.now() */
   now?: () => number
 }
@@ -62,18 +74,25 @@ export interface MemoryEngineOptions {
 const defaults = {
   sweepIntervalMs: 1_000,
   streamIdleTtlMs: 3_600_000,
+  maxHistoryBytes: 268_435_456,
   // A wrapper, not `Date.now` itself, so that fake timers installed later are honoured.
   now: (): number => Date.now(),
 } satisfies Required<Omit<MemoryEngineOptions, 'shared'>>
 
-/** A deep-frozen JSON copy: stored once, then shared with every reader without aliasing callers. */
-const frozenJsonCopy = (value: unknown, what: string): unknown => {
+/**
+ * A deep-frozen JSON copy, stored once, then shared with every reader without aliasing callers;
+ * with the length of its JSON text, which it counts towards the history bytes.
+ */
+const sizedJsonCopy = (value: unknown, what: string): { copy: unknown; length: number } => {
   const json = JSON.stringify(value) as string | undefined
   if (json === undefined) throw new Error(`${what} is not JSON-serialisable`)
-  return JSON.parse(json, (_key, item: unknown) =>
+  const copy: unknown = JSON.parse(json, (_key, item: unknown) =>
     typeof item === 'object' && item !== null ? Object.freeze(item) : item,
   )
+  return { copy, length: json.length }
 }
+
+const frozenJsonCopy = (value: unknown, what: string): unknown => sizedJsonCopy(value, what).copy
 
 /**
  * A frozen copy of a member, as {@link frozenJsonCopy} would make it, but sharing its strings
@@ -111,6 +130,7 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
   const store = storeOf(options.shared ?? createMemoryBackend())
   const sweepIntervalMs = options.sweepIntervalMs ?? defaults.sweepIntervalMs
   const streamIdleTtlMs = options.streamIdleTtlMs ?? defaults.streamIdleTtlMs
+  const maxHistoryBytes = options.maxHistoryBytes ?? defaults.maxHistoryBytes
   const now = options.now ?? defaults.now
   let node: Node | undefined
   let timer: NodeJS.Timeout | undefined
@@ -123,13 +143,17 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
       return fn()
     })
 
-  /** The channel's stream, created when absent; marks it used at `nowMs`. */
-  const touch = (channel: string, nowMs: number): Stream => {
+  /**
+   * The channel's stream, created when absent (after `onCreate`, which may refuse by throwing);
+   * marks it used at `nowMs`, which makes it the last to be evicted.
+   */
+  const touch = (channel: string, nowMs: number, onCreate?: () => void): Stream => {
     let stream = store.streams.get(channel)
     if (stream === undefined) {
-      stream = createStream(channel)
-      store.streams.set(channel, stream)
-    }
+      onCreate?.()
+      stream = createStream(channel, store.usage)
+    } else store.streams.delete(channel)
+    store.streams.set(channel, stream)
     stream.touchedAt = nowMs
     return stream
   }
@@ -160,9 +184,12 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
           const seen = dedupKey === undefined ? undefined : store.dedup.get(dedupKey)
           if (seen !== undefined && seen.expiresAt > nowMs) return { ...seen.position }
           // Copied before taking a seq, so that data that cannot be stored leaves no gap.
-          const data = frozenJsonCopy(draft.data, 'publication data')
-          const from = draft.from && (frozenJsonCopy(draft.from, 'publication from') as Member)
-          const stream = touch(channel, nowMs)
+          const sized = sizedJsonCopy(draft.data, 'publication data')
+          const data = sized.copy
+          const sizedFrom = draft.from && sizedJsonCopy(draft.from, 'publication from')
+          const from = sizedFrom && (sizedFrom.copy as Member)
+          const bytes = PUB_OVERHEAD_BYTES + sized.length + (sizedFrom ? sizedFrom.length : 0)
+          const stream = touch(channel, nowMs, draft.onCreate)
           dropExpired(stream, nowMs)
           stream.seq += 1
           const { seq, epoch } = stream
@@ -171,7 +198,8 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
             from ? { seq, epoch, data, from, time } : { seq, epoch, data, time },
           )
           const expiresAt = nowMs + retention.historyTtlMs
-          keepPub(stream, { pub, expiresAt }, retention.historySize)
+          keepPub(stream, { pub, expiresAt, bytes }, retention.historySize)
+          if (store.usage.bytes > maxHistoryBytes) evictPast(store, stream, maxHistoryBytes)
           checkBy(stream, keptCount(stream) > 0 ? expiresAt : nowMs + streamIdleTtlMs)
           if (dedupKey !== undefined) {
             // Re-inserted, not updated, to keep the map in expiry order.
@@ -191,8 +219,9 @@ export const createMemoryEngine = (options: MemoryEngineOptions = {}): Engine =>
       history: (channel, query) =>
         open(() => {
           const nowMs = now()
-          const stream = touch(channel, nowMs)
+          const stream = touch(channel, nowMs, query.onCreate)
           dropExpired(stream, nowMs)
+          if (store.usage.bytes > maxHistoryBytes) evictPast(store, stream, maxHistoryBytes)
           checkBy(stream, nowMs + streamIdleTtlMs)
           return readHistory(stream, query, nowMs)
         }),

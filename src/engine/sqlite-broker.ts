@@ -91,7 +91,7 @@ export class SqliteBroker implements Broker {
   history(channel: string, query: HistoryQuery): Promise<HistoryPage> {
     return whenOpen(this.#node, () => {
       const nowMs = this.#now()
-      const stream = this.#streams.get(channel)
+      const stream = this.#streams.get(channel, query.onCreate)
       this.#queue.touch(stream, nowMs)
       // Read after the commit of queued publications, so that a publish is in the history
       // read after it, as with the memory engine.
@@ -118,7 +118,7 @@ export class SqliteBroker implements Broker {
     // Serialised before taking a seq, so that data that cannot be stored leaves no gap.
     const data = toJsonText(draft.data, 'publication data')
     const from = draft.from === undefined ? null : toJsonText(draft.from, 'publication from')
-    const stream = this.#streams.get(channel)
+    const stream = this.#streams.get(channel, draft.onCreate)
     this.#queue.touch(stream, nowMs)
     stream.seq += 1
     const { epoch, seq } = stream

@@ -9,6 +9,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3'
 import { OrderedDelivery, type AfterCommit } from './sqlite-delivery.js'
 import type { LocalNode } from './sqlite-node.js'
 import type { StreamCache, StreamRecord } from './sqlite-streams.js'
+import { writeErrorMessage } from './sqlite-open.js'
 import { toError } from './sqlite-values.js'
 
 /** A publication to keep. */
@@ -190,8 +191,7 @@ export class CommitQueue {
       this.#writeAll()
       this.#commits += 1
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err)
-      error = new Error(`cannot write to ${this.#settings.file}: ${message}`, { cause: err })
+      error = new Error(writeErrorMessage(this.#settings.file, err), { cause: err })
     }
     for (const stream of this.#dirty) {
       stream.isDirty = false

@@ -3,7 +3,7 @@
  * integrity check and the schema. Every problem surfaces here, at start-up, as a
  * {@link SqliteOpenError} naming the file and the fix, never later at the first publish.
  */
-import { mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate, schemaProblem } from './sqlite-schema.js'
@@ -43,10 +43,53 @@ const sqliteProblems: readonly [code: string, reason: string, fix: string][] = [
   ['SQLITE_IOERR', 'an input/output error occurred', 'check the disk'],
 ]
 
+/**
+ * Whether `file` (when it exists) or its directory cannot be written, e.g. mode 444, an immutable
+ * file (`chattr +i`, which binds root too) or a read-only mount. SQLite then falls back to a
+ * read-only open and fails later with a misleading I/O or cannot-open error, so opening checks
+ * this first when it fails. `access(W_OK)` also reports immutable files and read-only mounts for
+ * root, who ignores file modes.
+ */
+export const readOnlyPath = (file: string): string | undefined => {
+  for (const path of existsSync(file) ? [file, dirname(file)] : [dirname(file)]) {
+    try {
+      accessSync(path, constants.W_OK)
+    } catch (err) {
+      const code = codeOf(err)
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return path
+    }
+  }
+  return undefined
+}
+
+/** The reason given for a read-only `path` (the file or its directory), with the error code. */
+const readOnlyReason = (file: string, path: string, code: string): string =>
+  `${path === file ? 'the file' : `its directory ${path}`} is read-only (${code})`
+
+/**
+ * The message of a failed write to `file`: read-only files and directories (SQLITE_READONLY*, or
+ * an I/O error on a path that turned read-only) say so, with the path.
+ */
+export const writeErrorMessage = (file: string, err: unknown): string => {
+  const code = codeOf(err)
+  const message = err instanceof Error ? err.message : String(err)
+  const readOnly = code.startsWith('SQLITE_') ? readOnlyPath(file) : undefined
+  if (readOnly !== undefined)
+    return `cannot write to ${file}: ${readOnlyReason(file, readOnly, code)}`
+  if (code.startsWith('SQLITE_READONLY'))
+    return `cannot write to ${file}: the file or its directory is read-only (${code})`
+  return `cannot write to ${file}: ${message}`
+}
+
 /** `err` (thrown while opening `file`) as a {@link SqliteOpenError}. */
 const describe = (file: string, err: unknown): SqliteOpenError => {
   if (err instanceof SqliteOpenError) return err
   const code = codeOf(err)
+  const readOnly = code.startsWith('SQLITE_') ? readOnlyPath(file) : undefined
+  if (readOnly !== undefined)
+    return new SqliteOpenError(file, readOnlyReason(file, readOnly, code), 'make it writable', {
+      cause: err,
+    })
   const message = err instanceof Error ? err.message : String(err)
   const known = sqliteProblems.find(([prefix]) => code.startsWith(prefix))
   const [reason, fix] = known === undefined ? [message, 'check the file'] : [known[1], known[2]]

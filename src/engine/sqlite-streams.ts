@@ -38,12 +38,14 @@ export class StreamCache {
 
   /**
    * The channel's stream: cached, else loaded, else new (a new epoch at seq 0, not yet written;
-   * whoever touches it queues the write).
+   * whoever touches it queues the write). `onCreate` runs first when the stream is new, and may
+   * refuse it by throwing.
    */
-  get(channel: string): StreamRecord {
+  get(channel: string, onCreate?: () => void): StreamRecord {
     const cached = this.#records.get(channel)
     if (cached !== undefined) return cached
     const row = this.#select.get(channel)
+    if (row === undefined) onCreate?.()
     const record: StreamRecord =
       row === undefined
         ? {

@@ -8,6 +8,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -348,6 +349,41 @@ describe('sqlite engine start-up', () => {
     old.pragma('user_version = 99')
     old.close()
     expect(fails(newer).reason).toMatch(/^it was written by a newer hubbub \(schema version 99;/)
+  })
+
+  // Tests run as root, who ignores file modes: the immutable attribute (chattr +i) binds root too,
+  // so it makes a real read-only file and directory here.
+  const immutable = (path: string, isOn: boolean): void => {
+    execFileSync('chattr', [isOn ? '+i' : '-i', path])
+  }
+
+  it('says a read-only file or directory is read-only, naming it, not an I/O error', async () => {
+    const file = freshFile()
+    await createSqliteEngine({ file }).close()
+    immutable(file, true)
+    try {
+      expect(fails(file).message).toMatch(
+        new RegExp(
+          `^cannot open ${file}: the file is read-only \\(SQLITE_[A-Z_]+\\); make it writable or use another file$`,
+        ),
+      )
+    } finally {
+      immutable(file, false)
+    }
+    const dir = join(root, 'read-only-dir')
+    mkdirSync(dir)
+    immutable(dir, true)
+    try {
+      const inDir = join(dir, 'hubbub.db')
+      expect(fails(inDir).message).toMatch(
+        new RegExp(
+          `^cannot open ${inDir}: its directory ${dir} is read-only \\(SQLITE_[A-Z_]+\\);`,
+        ),
+      )
+    } finally {
+      immutable(dir, false)
+    }
+    await createSqliteEngine({ file }).close()
   })
 
   it('refuses a file another engine holds open', async () => {

@@ -24,6 +24,12 @@ export interface PubDraft {
   time: number
   /** Idempotency key: a second publish with the same key within the dedup window is a no-op. */
   key?: string
+  /**
+   * Called (synchronously) before this publish creates the channel's stream, never for a stream
+   * that exists; when it throws, the publish rejects with that error and stores nothing. The
+   * server charges channel-creation budgets here.
+   */
+  onCreate?: () => void
 }
 
 /** How a publication is kept. */
@@ -47,6 +53,8 @@ export interface HistoryQuery {
    * when it is given.
    */
   reverse?: boolean
+  /** As {@link PubDraft.onCreate}, for the stream a history read creates. */
+  onCreate?: () => void
 }
 
 export interface HistoryPage {

@@ -47,6 +47,8 @@ export interface ConnectionContext {
   onConnected?: (connection: Connection) => void
   /** Issues and checks anonymous credentials under the server secret. */
   credentials: AnonymousCredentials
+  /** The new-channel budget shared by the connections from this one's IP address. */
+  ipChannelBudget: TokenBucket
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
@@ -96,6 +98,8 @@ export class Connection implements Recipient {
   #heartbeat: Heartbeat | undefined
   #expiryTimer: NodeJS.Timeout | undefined
   readonly #bucket: TokenBucket
+  /** Created on the first new channel: most connections use existing ones only. */
+  #channelBudget: TokenBucket | undefined
   /** Created on the first invalid or rate-limited frame: most connections never send one. */
   #invalidFrames: WindowCounter | undefined
   #limitedFrames: WindowCounter | undefined
@@ -126,6 +130,23 @@ export class Connection implements Recipient {
     }, options.connectTimeoutMs)
     this.#connectTimer = Number(deadline)
     transport.listen(new Connection.#Events(this))
+  }
+
+  /** Charges one new channel to this connection's and its IP's budgets; throws when spent. */
+  readonly #chargeNewChannel = (): void => {
+    const options = this.#options
+    const nowMs = Date.now()
+    this.#channelBudget ??= createTokenBucket(options.newChannelsPerSecond, options.newChannelBurst)
+    if (!this.#channelBudget.take(nowMs))
+      throw new ReplyError(
+        ErrorCode.TooManyRequests,
+        `too many new channels: at most ${options.newChannelsPerSecond} per second (burst ${options.newChannelBurst}) per connection`,
+      )
+    if (!this.#context.ipChannelBudget.take(nowMs))
+      throw new ReplyError(
+        ErrorCode.TooManyRequests,
+        `too many new channels: at most ${options.newChannelsPerSecondPerIp} per second (burst ${options.newChannelBurstPerIp}) per IP address`,
+      )
   }
 
   /**
@@ -406,6 +427,7 @@ export class Connection implements Recipient {
             from: this.#member,
             key: frame.key,
             caller: this.#caller,
+            onCreate: this.#chargeNewChannel,
           })
           return { seq }
         })
@@ -423,7 +445,9 @@ export class Connection implements Recipient {
         }))
         return
       case 'history':
-        this.#request(frame, () => this.#hub.history(frame.channel, frame, this.#caller))
+        this.#request(frame, () =>
+          this.#hub.history(frame.channel, frame, this.#caller, this.#chargeNewChannel),
+        )
         return
       case 'rpc':
         this.#request(frame, async () => {
@@ -565,7 +589,11 @@ export class Connection implements Recipient {
       )
       return
     }
-    const pending = this.#hub.subscribe(this, channel, { ...frame, caller: this.#caller })
+    const pending = this.#hub.subscribe(this, channel, {
+      ...frame,
+      caller: this.#caller,
+      onCreate: this.#chargeNewChannel,
+    })
     const subscribing = (this.#subscribing ??= new Map())
     subscribing.set(
       channel,

@@ -1,6 +1,6 @@
 import type { HistoryResult, Member, Position, Pub, SubscribeResult } from '../protocol/index.js'
 import { ErrorCode, UnsubscribeCode, assertNever } from '../protocol/index.js'
-import type { BrokerMessage, Engine } from '../engine/types.js'
+import type { BrokerMessage, Engine, HistoryQuery, PubDraft } from '../engine/types.js'
 import type { Logger } from 'pino'
 import type { ChannelEvent, RpcHandler } from './api.js'
 import { checkAccess } from './access.js'
@@ -135,7 +135,13 @@ export class Hub {
   async subscribe(
     recipient: Recipient,
     channel: string,
-    request: { since?: Position | undefined; presence?: boolean | undefined; caller: Caller },
+    request: {
+      since?: Position | undefined
+      presence?: boolean | undefined
+      caller: Caller
+      /** Charges creating the channel's stream; throws a ReplyError to refuse it. */
+      onCreate?: (() => void) | undefined
+    },
   ): Promise<{ sub: Subscription; result: SubscribeResult }> {
     const options = this.#rules.resolve(channel)
     const { caller } = request
@@ -159,10 +165,11 @@ export class Hub {
     const entry = this.#attach(sub)
     try {
       await entry.ready
+      const onCreate = caller.isServer ? undefined : request.onCreate
       const recovery =
         request.since === undefined
-          ? await this.#top(channel)
-          : await this.recover(channel, request.since, options.historySize)
+          ? await this.#top(channel, onCreate)
+          : await this.recover(channel, request.since, options.historySize, onCreate)
       const { presence, broker } = this.#engine
       sub.epoch = recovery.top.epoch
       sub.lastSeq = recovery.top.seq
@@ -213,7 +220,13 @@ export class Hub {
   async publish(
     channel: string,
     data: unknown,
-    meta: { from?: Member | undefined; key?: string | undefined; caller: Caller },
+    meta: {
+      from?: Member | undefined
+      key?: string | undefined
+      caller: Caller
+      /** Charges creating the channel's stream (not for a server caller); throws to refuse it. */
+      onCreate?: (() => void) | undefined
+    },
   ): Promise<Position> {
     const options = this.#rules.resolve(channel)
     const { caller } = meta
@@ -221,10 +234,8 @@ export class Hub {
       checkAccess(caller, 'publish', channel, options)
       await guardWrite(options.canWrite, caller.member, channel, { kind: 'publish', data })
     }
-    const draft: { data: unknown; time: number; from?: Member; key?: string } = {
-      data,
-      time: Date.now(),
-    }
+    const draft: PubDraft = { data, time: Date.now() }
+    if (meta.onCreate !== undefined && !caller.isServer) draft.onCreate = meta.onCreate
     if (meta.from !== undefined) draft.from = meta.from
     // A key is the publisher's own: scoped to its user (the server's, for apps and the HTTP API),
     // so another user can never make a publication vanish by guessing its key.
@@ -267,7 +278,9 @@ export class Hub {
     channel: string,
     query: { since?: Position | undefined; limit?: number | undefined; reverse?: boolean },
     caller: Caller,
+    onCreate?: () => void,
   ): Promise<HistoryResult> {
+    const create = caller.isServer ? {} : onCreate === undefined ? {} : { onCreate }
     const options = this.#rules.resolve(channel)
     if (!caller.isServer) {
       checkAccess(caller, 'history', channel, options)
@@ -278,7 +291,7 @@ export class Hub {
     if (since !== undefined) {
       // A page: the first `limit` publications after `since`, which must follow it without a gap.
       const { top, pubs } = await this.#storage(
-        this.#engine.broker.history(channel, { since, limit }),
+        this.#engine.broker.history(channel, { since, limit, ...create }),
       )
       const isSameEpoch = top.epoch === since.epoch && since.seq <= top.seq
       const isContinuous = since.seq === top.seq || pubs[0]?.seq === since.seq + 1
@@ -290,7 +303,7 @@ export class Hub {
       return { ...top, pubs }
     }
     const page = await this.#storage(
-      this.#engine.broker.history(channel, { limit, reverse: query.reverse === true }),
+      this.#engine.broker.history(channel, { limit, reverse: query.reverse === true, ...create }),
     )
     return { ...page.top, pubs: page.pubs }
   }
@@ -299,10 +312,15 @@ export class Hub {
    * The publications after `since`, at most `limit` of them. `recovered` is false when the epoch
    * changed or history lost some of them (or more than `limit` are missing).
    */
-  async recover(channel: string, since: Position, limit: number): Promise<Recovery> {
-    const { top, pubs } = await this.#storage(
-      this.#engine.broker.history(channel, { since, limit }),
-    )
+  async recover(
+    channel: string,
+    since: Position,
+    limit: number,
+    onCreate?: () => void,
+  ): Promise<Recovery> {
+    const query: HistoryQuery = { since, limit }
+    if (onCreate !== undefined) query.onCreate = onCreate
+    const { top, pubs } = await this.#storage(this.#engine.broker.history(channel, query))
     const isSameEpoch = top.epoch === since.epoch && since.seq <= top.seq
     const first = pubs[0]
     const isComplete =
@@ -324,8 +342,10 @@ export class Hub {
     return this.#channels.get(channel)?.top
   }
 
-  async #top(channel: string): Promise<Recovery> {
-    const page = await this.#storage(this.#engine.broker.history(channel, { limit: 0 }))
+  async #top(channel: string, onCreate?: () => void): Promise<Recovery> {
+    const query: HistoryQuery = { limit: 0 }
+    if (onCreate !== undefined) query.onCreate = onCreate
+    const page = await this.#storage(this.#engine.broker.history(channel, query))
     return { top: page.top, recovered: false, pubs: [] }
   }
 

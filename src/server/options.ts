@@ -58,7 +58,10 @@ export interface ServerOptions {
   port?: number
   /** Interface to listen on. @default undefined (every interface, as Node's `listen`) */
   host?: string
-  /** Storage and cluster backend. @default createMemoryEngine() */
+  /**
+   * Storage and cluster backend.
+   * @default createMemoryEngine({ maxHistoryBytes })
+   */
   engine?: Engine
   /** Server-side apps, set up in order. @default [] */
   apps?: App[]
@@ -136,10 +139,29 @@ export interface ServerOptions {
   maxChannelLength?: number
   /** Deepest nesting of objects and arrays in `data` and `params`. @default 32 */
   maxDataDepth?: number
+  /**
+   * Bound on the history bytes of the default memory engine (see `MemoryEngineOptions`); an
+   * engine passed as `engine` has its own. `hubbub serve --memory` passes it to its engine.
+   * @default 268_435_456 (256 MiB)
+   */
+  maxHistoryBytes?: number
   /** Sustained requests (frames) per second per connection, a token bucket. @default 100 */
   requestsPerSecond?: number
   /** Token bucket size: how many frames may arrive at once. @default 200 */
   requestBurst?: number
+  /**
+   * New channels (streams created by a publish, subscribe or history read of a channel that has
+   * none) one connection may create per second, a token bucket; past it the request gets
+   * `too_many_requests`. Existing channels are never charged; the HTTP API and server-side
+   * sessions are exempt. @default 10
+   */
+  newChannelsPerSecond?: number
+  /** Token bucket size of `newChannelsPerSecond`. @default 100 */
+  newChannelBurst?: number
+  /** As `newChannelsPerSecond`, for all connections from one IP address together. @default 50 */
+  newChannelsPerSecondPerIp?: number
+  /** Token bucket size of `newChannelsPerSecondPerIp`. @default 500 */
+  newChannelBurstPerIp?: number
   /** Frames refused for rate within `abuseWindowMs` before closing 4029. @default 50 */
   maxRateLimitedFrames?: number
   /** Invalid frames within `abuseWindowMs` before closing 4500. @default 10 */
@@ -244,8 +266,13 @@ export const serverDefaults: Required<Tuning> = {
   maxChannelsPerConnection: 128,
   maxChannelLength: 255,
   maxDataDepth: 32,
+  maxHistoryBytes: 268_435_456,
   requestsPerSecond: 100,
   requestBurst: 200,
+  newChannelsPerSecond: 10,
+  newChannelBurst: 100,
+  newChannelsPerSecondPerIp: 50,
+  newChannelBurstPerIp: 500,
   maxRateLimitedFrames: 50,
   maxInvalidFrames: 10,
   abuseWindowMs: 10_000,

@@ -20,6 +20,7 @@ import { Connection } from './connection.js'
 import { createRequestHandler, refuseUpgrade, sendJson } from './http.js'
 import { createApiContext, createApiHandler } from './http-api/index.js'
 import { Hub } from './hub.js'
+import { createTokenBucket, type TokenBucket } from './rate-limit.js'
 import { createHubApi } from './hub-api.js'
 import { randomId } from './ids.js'
 import {
@@ -52,7 +53,11 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
   return {
     ...serverDefaults,
     ...defined,
-    engine: options.engine ?? createMemoryEngine(),
+    engine:
+      options.engine ??
+      createMemoryEngine({
+        maxHistoryBytes: options.maxHistoryBytes ?? serverDefaults.maxHistoryBytes,
+      }),
     apps: options.apps ?? [],
     channels: options.channels ?? {},
     nodeId: options.nodeId ?? randomId(6),
@@ -114,6 +119,16 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   /** Protocol connections not yet through `connect`, with their address, and counts by address. */
   const awaitingConnect = new Map<Leaver, string>()
   const awaitingPerIp = new Map<string, number>()
+  /** Per IP address with connections, their shared new-channel budget. */
+  const ipChannelBudgets = new Map<string, TokenBucket>()
+  const ipChannelBudget = (ip: string): TokenBucket => {
+    let budget = ipChannelBudgets.get(ip)
+    if (budget === undefined) {
+      budget = createTokenBucket(resolved.newChannelsPerSecondPerIp, resolved.newChannelBurstPerIp)
+      ipChannelBudgets.set(ip, budget)
+    }
+    return budget
+  }
   let isClosing = false
   let onEmpty: (() => void) | undefined
 
@@ -141,8 +156,10 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     if (ip === undefined) return
     leavers.delete(leaver)
     const left = (perIp.get(ip) ?? 1) - 1
-    if (left === 0) perIp.delete(ip)
-    else perIp.set(ip, left)
+    if (left === 0) {
+      perIp.delete(ip)
+      ipChannelBudgets.delete(ip)
+    } else perIp.set(ip, left)
     if (leavers.size === 0) onEmpty?.()
   }
 
@@ -292,6 +309,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           onClose: untrack,
           onConnected: connected,
           credentials,
+          ipChannelBudget: ipChannelBudget(ip),
         })
         track(ip, connection)
         if (!connection.isClosed) awaitConnect(ip, connection)
