@@ -168,6 +168,10 @@ const limitFlags = [
     flag: 'max-presence-events-per-second',
     env: 'HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND',
     option: 'maxPresenceEventsPerSecond',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
     flag: 'max-history-bytes',
     env: 'HUBBUB_MAX_HISTORY_BYTES',
     option: 'maxHistoryBytes',
