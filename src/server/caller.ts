@@ -15,6 +15,8 @@ export interface Caller {
   readonly isAuthenticated: boolean
   /** Whether the caller's token grants `channel` (its `channels` claim). */
   isGranted(channel: string): boolean
+  /** A client's IP address, for budgets shared by everyone behind it; undefined for the server. */
+  readonly address?: string | undefined
 }
 
 /** The member the server acts as, e.g. in rpc calls made through the HTTP API. */
@@ -32,18 +34,20 @@ export const serverCaller = (member: Member = SERVER_MEMBER): Caller => ({
 
 /**
  * A client's caller: `grants` are its token's channel patterns (`*` matches any run of
- * characters), compiled once per connection.
+ * characters), compiled once per connection; `address` its IP address.
  */
 export const clientCaller = (
   member: Member,
   isAuthenticated: boolean,
   grants: readonly string[] = [],
+  address?: string,
 ): Caller => {
   const patterns = grants.map((grant) => compilePattern(grant))
   return {
     member,
     isServer: false,
     isAuthenticated,
+    address,
     isGranted:
       patterns.length === 0
         ? grantsNothing

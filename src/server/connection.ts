@@ -49,6 +49,8 @@ export interface ConnectionContext {
   credentials: AnonymousCredentials
   /** The new-channel budget shared by the connections from this one's IP address. */
   ipChannelBudget: TokenBucket
+  /** The client's IP address (behind `trustProxy`, the forwarded one), for per-address budgets. */
+  address?: string
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
@@ -117,7 +119,7 @@ export class Connection implements Recipient {
     this.#onClose = context.onClose
     this.#context = context
     this.#member = { client: randomId(), user: '', name: '' }
-    this.#caller = clientCaller(this.#member, false)
+    this.#caller = clientCaller(this.#member, false, [], context.address)
     const { options } = context
     this.#bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
     const deadline = setTimeout(() => {
@@ -495,7 +497,12 @@ export class Connection implements Recipient {
         name: name === '' ? `Guest-${client.slice(0, 4)}` : name,
       }
       if (identity?.info !== undefined) this.#member.info = identity.info
-      this.#caller = clientCaller(this.#member, identity !== undefined, identity?.channels)
+      this.#caller = clientCaller(
+        this.#member,
+        identity !== undefined,
+        identity?.channels,
+        this.#context.address,
+      )
       this.#identity = identity
       if (identity?.expiresAt !== undefined) this.#expireAt(identity.expiresAt)
       this.#phase = 'open'
@@ -537,7 +544,7 @@ export class Connection implements Recipient {
       throw new ReplyError(ErrorCode.Forbidden, 'a refreshed token must be for the same user')
     this.#identity = identity
     // New grants apply to later requests; subscriptions already made stay.
-    this.#caller = clientCaller(this.#member, true, identity.channels)
+    this.#caller = clientCaller(this.#member, true, identity.channels, this.#context.address)
     clearTimeout(this.#expiryTimer)
     this.#expiryTimer = undefined
     if (identity.expiresAt === undefined) return {}

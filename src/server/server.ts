@@ -310,6 +310,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           onConnected: connected,
           credentials,
           ipChannelBudget: ipChannelBudget(ip),
+          address: ip,
         })
         track(ip, connection)
         if (!connection.isClosed) awaitConnect(ip, connection)

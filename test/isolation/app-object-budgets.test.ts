@@ -5,9 +5,18 @@
 import { describe, expect, it } from 'vitest'
 import { createCounterApp, createNotifyApp } from '../../src/apps/index.js'
 import { useServer } from '../support/harness.js'
-import type { TestClient } from '../support/protocol-client.js'
+import { opened } from '../support/frames.js'
+import { TestClient } from '../support/protocol-client.js'
 
-const { start, connect } = useServer()
+const { start, connect, track } = useServer()
+
+/** A client connecting from `localAddress` (any 127.x address reaches loopback). */
+const connectFrom = async (port: number, localAddress: string): Promise<TestClient> => {
+  const client = track(new TestClient(`ws://127.0.0.1:${port}`, { localAddress }))
+  await opened(client.ws)
+  await client.request({ type: 'connect', name: 'Visitor' })
+  return client
+}
 
 const rpc = (client: TestClient, method: string, params: unknown) =>
   client.call({ type: 'rpc', method, params })
@@ -50,6 +59,30 @@ describe('app object budgets', () => {
     expect(outcome(await rpc(junk, 'counter.add', { name: 'j1', delta: 1 }))).toEqual({ value: 2 })
     const other = await connect('Other')
     expect(outcome(await rpc(other, 'counter.add', { name: 'o1', delta: 1 }))).toEqual({
+      value: 1,
+    })
+  })
+
+  it("one IP address creates at most 5 connections' budgets, however many connections it opens", async () => {
+    const hubbub = await start({
+      apps: [createCounterApp({ createBurst: 2, createsPerSecond: 0.001 })],
+    })
+    let created = 0
+    for (let i = 0; i < 5; i++) {
+      const client = await connectFrom(hubbub.port, '127.0.0.1')
+      for (const name of [`n${i}a`, `n${i}b`])
+        if (outcome(await rpc(client, 'counter.add', { name, delta: 1 })) !== 'too_many_requests')
+          created++
+    }
+    expect(created).toBe(10)
+    // A fresh connection (and a fresh anonymous user) from the same address is refused.
+    const fresh = await connectFrom(hubbub.port, '127.0.0.1')
+    const refused = await rpc(fresh, 'counter.add', { name: 'more', delta: 1 })
+    expect(refused.error).toMatchObject({ code: 'too_many_requests' })
+    expect((refused.error as { message: string }).message).toContain('from your address')
+    // Someone elsewhere is not held to that address's budget.
+    const elsewhere = await connectFrom(hubbub.port, '127.0.0.2')
+    expect(outcome(await rpc(elsewhere, 'counter.add', { name: 'mine', delta: 1 }))).toEqual({
       value: 1,
     })
   })

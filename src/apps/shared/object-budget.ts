@@ -2,8 +2,9 @@
  * A server-wide bound on one kind of stored app object (counters, inboxes), plus budgets for
  * creating them: past `maxObjects` the least recently used object that is not live is evicted
  * (its stored state deleted), and when the oldest ones are all live a new object is refused with
- * `quota`. A client creates new objects within a token bucket per connection and one per user
- * (`too_many_requests` past either); the server (apps, the HTTP API) has no creation budget but
+ * `quota`. A client creates new objects within a token bucket per connection, one per user and
+ * one per IP address, the last {@link PER_ADDRESS_FACTOR} times larger, shared by everyone behind
+ * it (`too_many_requests` past any); the server (apps, the HTTP API) has no creation budget but
  * is held to `maxObjects` too. The index lives in this node's memory: after a restart, objects
  * join it as they are used again.
  */
@@ -34,6 +35,9 @@ export interface ObjectBudget {
   admit(name: string, caller: RpcCaller | undefined): Promise<void>
 }
 
+/** An IP address's creation budget, in connections' budgets: room for a few people behind a NAT. */
+export const PER_ADDRESS_FACTOR = 5
+
 /** How many of the least recently used objects one admission looks at for an idle one. */
 const EVICTION_SCAN = 16
 
@@ -42,6 +46,10 @@ export const createObjectBudget = (options: ObjectBudgetOptions): ObjectBudget =
   const known = new Set<string>()
   const perConnection = createUserRateLimit(options.createsPerSecond, options.createBurst)
   const perUser = createUserRateLimit(options.createsPerSecond, options.createBurst)
+  const perAddress = createUserRateLimit(
+    options.createsPerSecond * PER_ADDRESS_FACTOR,
+    options.createBurst * PER_ADDRESS_FACTOR,
+  )
   // Admissions of new objects run one at a time, so that two cannot take the same free place.
   let tail: Promise<void> = Promise.resolve()
   const admitting = new Map<string, Promise<void>>()
@@ -83,6 +91,8 @@ export const createObjectBudget = (options: ObjectBudgetOptions): ObjectBudget =
       if (caller !== undefined && !caller.isServer) {
         perConnection.take(caller.member.client, `new ${options.what}`)
         perUser.take(caller.member.user, `new ${options.what}`)
+        if (caller.address !== undefined)
+          perAddress.take(caller.address, `new ${options.what} from your address`)
       }
       const admitted = tail.then(async () => {
         if (known.has(name)) return
