@@ -41,7 +41,12 @@ for (const [name, sweepIntervalMs] of [
   ['sqlite', 10],
   ['sqlite, without sweeps', 3_600_000],
 ] as const) {
-  runEngineContract(name, () => createSqliteEngine({ file: freshFile(), sweepIntervalMs }))
+  runEngineContract(name, () => createSqliteEngine({ file: freshFile(), sweepIntervalMs }), {
+    makeBoundedEngine: (bound) => {
+      const engine = createSqliteEngine({ file: freshFile(), sweepIntervalMs, ...bound })
+      return { engine, historyBytes: () => inspectSqliteEngine(engine).usedBytes }
+    },
+  })
 }
 
 const keep = (overrides?: Partial<Retention>): Retention => ({
