@@ -100,6 +100,7 @@ export type SqliteEngineStats = Record<
   | 'cachedStreams'
   | 'commits'
   | 'usedBytes'
+  | 'freeBytes'
   | 'evictedStreams',
   number
 >
@@ -213,6 +214,9 @@ class SqliteEngine implements Engine {
       cachedStreams: this.#streams.size,
       commits: this.#queue.commits,
       usedBytes: this.#bound.usedBytes(),
+      freeBytes:
+        Number(this.#db.pragma('freelist_count', { simple: true })) *
+        Number(this.#db.pragma('page_size', { simple: true })),
       evictedStreams: this.#bound.evicted,
     }
   }
