@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -98,49 +98,60 @@ describe('storage quota against hubbub serve', () => {
     expect(rssOf(served.child.pid ?? 0)).toBeLessThan(400 * 1024 * 1024)
   }, 60_000)
 
-  it('SQLite engine: the same flood keeps the database file (with its write-ahead log) within the bound plus a slack; new publications are stored, the oldest channels evicted', async () => {
-    const maxHistoryBytes = 8 * 1024 * 1024
-    // The write-ahead log (checkpointed at 1000 pages, about 4 MiB, plus the last commit), the
-    // free pages kept for reuse (1/16 of the bound) and the bytes written between two checks
-    // (1/64 of the bound): see docs/operations.md, "Limits and quotas".
-    const slackBytes = 8 * 1024 * 1024
-    const dataDir = join(root, 'sqlite')
-    const file = join(dataDir, 'hubbub.db')
-    const served = await serve([
-      '--data',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--max-history-bytes',
-      String(maxHistoryBytes),
-      ...raisedBudgets,
-    ])
-    let largestBytes = 0
-    const measure = () => {
-      largestBytes = Math.max(largestBytes, sizeOf(file) + sizeOf(`${file}-wal`))
-    }
-    const flooders = await flood(`ws://127.0.0.1:${served.port}/`, measure)
-    measure()
-    // 60 MB were offered; without the bound the file holds them all.
-    expect(largestBytes).toBeLessThanOrEqual(maxHistoryBytes + slackBytes)
-    const [first] = flooders
-    const oldest = (await first?.request({ type: 'history', channel: 'flood-0-0' })) as HistoryReply
-    expect(oldest.seq).toBe(0)
-    const newest = (await first?.request({
-      type: 'history',
-      channel: 'flood-9-199',
-    })) as HistoryReply
-    expect(newest.seq).toBe(1)
-    expect(newest.pubs).toHaveLength(1)
-    // Still storing: a publication after the flood is kept.
-    await first?.request({ type: 'publish', channel: 'after-flood', data: 'still here' })
-    const after = (await first?.request({
-      type: 'history',
-      channel: 'after-flood',
-    })) as HistoryReply
-    expect(after.pubs).toHaveLength(1)
-    expect(served.child.exitCode).toBeNull()
-  }, 60_000)
+  it.each(['--max-history-bytes', 'the config key maxHistoryBytes'])(
+    'SQLite engine, bound by %s: the same flood keeps the database file (with its write-ahead log) within the bound plus a slack; new publications are stored, the oldest channels evicted',
+    async (boundBy) => {
+      const maxHistoryBytes = 8 * 1024 * 1024
+      // The write-ahead log (checkpointed at 1000 pages, about 4 MiB, plus the last commit), the
+      // free pages kept for reuse (1/16 of the bound) and the bytes written between two checks
+      // (1/64 of the bound): see docs/operations.md, "Limits and quotas".
+      const slackBytes = 8 * 1024 * 1024
+      const dataDir = join(root, boundBy.startsWith('--') ? 'sqlite-flag' : 'sqlite-config')
+      const file = join(dataDir, 'hubbub.db')
+      const config = join(root, `${boundBy.startsWith('--') ? 'flag' : 'config'}.json`)
+      writeFileSync(config, JSON.stringify({ maxHistoryBytes }))
+      const bound = boundBy.startsWith('--')
+        ? ['--max-history-bytes', String(maxHistoryBytes)]
+        : ['--config', config]
+      const served = await serve([
+        '--data',
+        dataDir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        ...bound,
+        ...raisedBudgets,
+      ])
+      let largestBytes = 0
+      const measure = () => {
+        largestBytes = Math.max(largestBytes, sizeOf(file) + sizeOf(`${file}-wal`))
+      }
+      const flooders = await flood(`ws://127.0.0.1:${served.port}/`, measure)
+      measure()
+      // 60 MB were offered; without the bound the file holds them all.
+      expect(largestBytes).toBeLessThanOrEqual(maxHistoryBytes + slackBytes)
+      const [first] = flooders
+      const oldest = (await first?.request({
+        type: 'history',
+        channel: 'flood-0-0',
+      })) as HistoryReply
+      expect(oldest.seq).toBe(0)
+      const newest = (await first?.request({
+        type: 'history',
+        channel: 'flood-9-199',
+      })) as HistoryReply
+      expect(newest.seq).toBe(1)
+      expect(newest.pubs).toHaveLength(1)
+      // Still storing: a publication after the flood is kept.
+      await first?.request({ type: 'publish', channel: 'after-flood', data: 'still here' })
+      const after = (await first?.request({
+        type: 'history',
+        channel: 'after-flood',
+      })) as HistoryReply
+      expect(after.pubs).toHaveLength(1)
+      expect(served.child.exitCode).toBeNull()
+    },
+    60_000,
+  )
 })
