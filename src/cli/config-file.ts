@@ -62,6 +62,7 @@ const TUNING = {
   newChannelBurst: 1,
   newChannelsPerSecondPerIp: 1,
   newChannelBurstPerIp: 1,
+  maxHistoryBytes: 65_536,
 } as const satisfies Partial<Record<keyof typeof serverDefaults, number>>
 type TuningKey = keyof typeof TUNING
 

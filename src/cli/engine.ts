@@ -32,7 +32,7 @@ export interface EngineSettings {
   dataDir: string
   /** Receives errors of the engine's background work (SQLite's sweep). */
   onError: (error: Error) => void
-  /** Bound on the memory engine's history bytes (`--max-history-bytes`). @default the engine's */
+  /** Bound on the engine's history bytes (`--max-history-bytes`). @default the engine's */
   maxHistoryBytes?: number | undefined
 }
 
@@ -44,7 +44,13 @@ export interface EngineSettings {
 export const createEngine = (kind: EngineKind, settings: EngineSettings): Engine => {
   switch (kind) {
     case 'sqlite':
-      return createSqliteEngine({ file: databaseFile(settings.dataDir), onError: settings.onError })
+      return createSqliteEngine({
+        file: databaseFile(settings.dataDir),
+        onError: settings.onError,
+        ...(settings.maxHistoryBytes === undefined
+          ? {}
+          : { maxHistoryBytes: settings.maxHistoryBytes }),
+      })
     case 'memory':
       return settings.maxHistoryBytes === undefined
         ? createMemoryEngine()

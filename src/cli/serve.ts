@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
-import { SqliteOpenError } from '../engine/sqlite.js'
+import { SqliteOpenError, sqliteDefaults } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
 import {
   createServer,
@@ -330,9 +330,10 @@ Options:
                          (env HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND, default ${serverDefaults.maxPresenceEventsPerSecond})
 ${appLimitHelp()}
       --max-history-bytes <n>
-                         bound on kept history (--memory); past it the least recently
-                         used channels lose their history and start a new epoch
-                         (env HUBBUB_MAX_HISTORY_BYTES, default ${serverDefaults.maxHistoryBytes})
+                         bound on kept history; past it the least recently used channels
+                         lose their history and start a new epoch (env HUBBUB_MAX_HISTORY_BYTES,
+                         default ${sqliteDefaults.maxHistoryBytes} for SQLite: pages in use of the file,
+                         ${serverDefaults.maxHistoryBytes} with --memory)
       --new-channels-per-second <n>
                          new channels one connection may create per second, sustained
                          (env HUBBUB_NEW_CHANNELS_PER_SECOND, default ${serverDefaults.newChannelsPerSecond})
@@ -733,7 +734,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
   try {
     engine = createEngine(engineKind, {
       dataDir: settings.dataDir,
-      maxHistoryBytes: settings.limits.maxHistoryBytes,
+      maxHistoryBytes: settings.limits.maxHistoryBytes ?? settings.config.maxHistoryBytes,
       onError: (err) => {
         logger.error({ err }, 'storage maintenance failed')
       },

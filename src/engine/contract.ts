@@ -7,6 +7,7 @@ import { afterEach, describe } from 'vitest'
 import { describeBrokerContract } from './contract-broker.js'
 import { describeClusterContract } from './contract-cluster.js'
 import { createContractHarness } from './contract-harness.js'
+import { describeHistoryBoundContract, type MakeBoundedEngine } from './contract-history-bound.js'
 import { describePresenceStateContract } from './contract-presence-state.js'
 import type { Engine } from './types.js'
 
@@ -16,6 +17,12 @@ export interface EngineContractOptions {
    * @default undefined (the multi-node tests are not run)
    */
   makePeers?: () => Promise<[Engine, Engine]>
+  /**
+   * A new, unstarted engine made with `maxHistoryBytes` and the clock `now`, with what it counts
+   * towards the bound.
+   * @default undefined (the history bound tests are not run)
+   */
+  makeBoundedEngine?: MakeBoundedEngine
   /** How long a test waits for a delivery or an expiry before it fails. @default 2_000 */
   waitTimeoutMs?: number
   /** The short TTL of the expiry tests; raise it for backends with coarse expiry. @default 80 */
@@ -45,5 +52,7 @@ export const runEngineContract = (
     describeBrokerContract(harness)
     describePresenceStateContract(harness)
     describeClusterContract(harness)
+    if (options.makeBoundedEngine !== undefined)
+      describeHistoryBoundContract(options.makeBoundedEngine)
   })
 }

@@ -23,7 +23,14 @@ for (const [name, options] of [
   ['memory', { sweepIntervalMs: 10 }],
   ['memory, without sweeps', { sweepIntervalMs: 3_600_000 }],
 ] as const) {
-  runEngineContract(name, () => createMemoryEngine(options), { makePeers: peersOf(options) })
+  runEngineContract(name, () => createMemoryEngine(options), {
+    makePeers: peersOf(options),
+    makeBoundedEngine: (bound) => {
+      const shared = createMemoryBackend()
+      const engine = createMemoryEngine({ ...options, ...bound, shared })
+      return { engine, historyBytes: () => memoryHistoryBytes(shared) }
+    },
+  })
 }
 
 const keep = (overrides?: Partial<Retention>): Retention => ({
@@ -186,49 +193,10 @@ describe('memory engine', () => {
   })
 })
 
-describe('memory engine: maxHistoryBytes', () => {
+describe('memory engine: onCreate', () => {
   const engines: Engine[] = []
   afterEach(async () => {
     await Promise.all(engines.splice(0).map((engine) => engine.close()))
-  })
-
-  it('evicts the least recently used streams first past the bound, never the one published to', async () => {
-    const shared = createMemoryBackend()
-    const maxHistoryBytes = 100_000
-    const engine = createMemoryEngine({ shared, maxHistoryBytes })
-    engines.push(engine)
-    await engine.start(() => undefined)
-    const text = 'x'.repeat(10_000)
-    const held = 'held-1'
-    await engine.broker.subscribe(held)
-    const positions = []
-    for (let i = 0; i < 30; i++) {
-      positions.push(await engine.broker.publish(`held-${i}`, draft(text), keep()))
-      expect(memoryHistoryBytes(shared)).toBeLessThanOrEqual(maxHistoryBytes)
-    }
-    const kept: boolean[] = []
-    for (let i = 0; i < 30; i++) {
-      const page = await engine.broker.history(`held-${i}`, {
-        limit: 10,
-        since: { epoch: '', seq: 0 },
-      })
-      const position = positions[i]
-      kept.push(page.top.epoch === position?.epoch && page.pubs.length === 1)
-      // Gone means a new epoch (or, for the subscribed stream, a gap): never a silent one.
-      if (!kept[i]) expect(page.top.epoch !== position?.epoch || page.pubs.length === 0).toBe(true)
-    }
-    const firstKept = kept.indexOf(true)
-    expect(firstKept).toBeGreaterThan(0)
-    expect(kept.slice(firstKept).every(Boolean)).toBe(true)
-    expect(30 - firstKept).toBeLessThanOrEqual(10)
-    // The subscribed stream kept its epoch and seq; only its publication went.
-    const heldPage = await engine.broker.history(held, { limit: 10 })
-    expect(heldPage.top).toEqual(positions[1])
-    expect(heldPage.pubs).toEqual([])
-    // One publication larger than the bound is still stored in the stream published to.
-    const big = await engine.broker.publish('big', draft('y'.repeat(150_000)), keep())
-    expect((await engine.broker.history('big', { limit: 1 })).top).toEqual(big)
-    expect((await engine.broker.history('big', { limit: 1 })).pubs).toHaveLength(1)
   })
 
   it('calls onCreate only for a stream that does not exist, and stores nothing when it throws', async () => {

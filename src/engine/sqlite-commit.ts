@@ -6,6 +6,7 @@
  * process could lose and give out again.
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3'
+import type { HistoryBound } from './sqlite-bound.js'
 import { OrderedDelivery, type AfterCommit } from './sqlite-delivery.js'
 import type { LocalNode } from './sqlite-node.js'
 import type { StreamCache, StreamRecord } from './sqlite-streams.js'
@@ -38,7 +39,12 @@ export interface CommitQueueSettings {
   file: string
   /** How stale a stream's stored `touched_at` may get before a read writes it again. */
   touchWriteMs: number
+  /** Holds the database to `maxHistoryBytes`, inside each commit's transaction. */
+  bound: HistoryBound
 }
+
+/** What a row costs beyond its text, roughly (keys, record header, b-tree cell), in bytes. */
+const ROW_OVERHEAD_BYTES = 64
 
 /** Where an idempotency key is found in the queue. */
 const dedupId = (channel: string, key: string): string => `${channel.length}:${channel}${key}`
@@ -64,6 +70,8 @@ export class CommitQueue {
   readonly #delivery: OrderedDelivery
   #timer: NodeJS.Immediate | undefined
   #commits = 0
+  /** Channels the bound evicted in the transaction under way. */
+  #evicted: string[] = []
 
   constructor(db: Database, streams: StreamCache, node: LocalNode, settings: CommitQueueSettings) {
     this.#streams = streams
@@ -193,6 +201,9 @@ export class CommitQueue {
     } catch (err) {
       error = new Error(writeErrorMessage(this.#settings.file, err), { cause: err })
     }
+    // Forgotten even when the transaction rolled back: the cache reads the table again.
+    for (const channel of this.#evicted) this.#streams.forget(channel)
+    this.#evicted = []
     for (const stream of this.#dirty) {
       stream.isDirty = false
       if (error !== undefined) {
@@ -213,6 +224,8 @@ export class CommitQueue {
   }
 
   readonly #write = (): void => {
+    this.#evicted = []
+    let bytes = 0
     for (const [stream, through] of this.#trims)
       if (through > stream.trimmedThrough) this.#trimPubs.run(stream.channel, through)
     for (const row of this.#pubs) {
@@ -220,15 +233,24 @@ export class CommitQueue {
       if (row.seq <= (this.#trims.get(row.stream) ?? -Infinity)) continue
       const { stream, seq, expiresAt, time, data, from } = row
       this.#insertPub.run(stream.channel, seq, expiresAt, time, data, from)
+      bytes += stream.channel.length + data.length + (from?.length ?? 0) + ROW_OVERHEAD_BYTES
     }
-    for (const stream of this.#dirty)
+    for (const stream of this.#dirty) {
       this.#upsertStream.run(stream.channel, stream.epoch, stream.seq, stream.touchedAt)
-    for (const row of this.#dedup.values())
+      bytes += stream.channel.length + ROW_OVERHEAD_BYTES
+    }
+    for (const row of this.#dedup.values()) {
       this.#upsertDedup.run(row.channel, row.key, row.epoch, row.seq, row.expiresAt)
+      bytes += row.channel.length + row.key.length + ROW_OVERHEAD_BYTES
+    }
     for (const [key, json] of this.#state) {
       if (json === undefined) this.#deleteState.run(key)
       else this.#setState.run(key, json)
+      bytes += key.length + (json?.length ?? 0) + ROW_OVERHEAD_BYTES
     }
+    const { bound } = this.#settings
+    bound.wrote(bytes)
+    this.#evicted = bound.enforce()
   }
 }
 

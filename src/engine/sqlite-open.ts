@@ -24,6 +24,9 @@ export class SqliteOpenError extends Error {
   }
 }
 
+/** `PRAGMA auto_vacuum` of a file whose free pages `incremental_vacuum` gives back. */
+const INCREMENTAL = 2
+
 /** The largest the write-ahead log is kept after a checkpoint. */
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
@@ -154,6 +157,9 @@ const prepare = (db: Database.Database, file: string): void => {
   // One writer is assumed by the engine's cache of each stream's top: a second process on the
   // same file fails here (after `busyTimeoutMs`) instead of reusing seqs.
   db.pragma('locking_mode = EXCLUSIVE')
+  // Before any table exists, so that a new file frees pages for reuse and the sweep can give them
+  // back (`incremental_vacuum`); an older file is converted below, once checked.
+  db.pragma('auto_vacuum = INCREMENTAL')
   const mode = db.pragma('journal_mode = WAL', { simple: true })
   if (mode !== 'wal')
     throw new SqliteOpenError(
@@ -173,6 +179,8 @@ const prepare = (db: Database.Database, file: string): void => {
     )
   const problem = schemaProblem(db)
   if (problem !== undefined) throw new SqliteOpenError(file, problem.reason, problem.fix)
+  // A file from a hubbub before the history bound has auto_vacuum NONE: rewritten once.
+  if (db.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL) db.exec('VACUUM')
   migrate(db)
 }
 

@@ -16,6 +16,8 @@ export interface SweepSettings {
   now: () => number
   /** Receives the errors of sweeps, which run in the background. */
   onError: (error: Error) => void
+  /** Free pages left in the file for reuse; those past them go back to the file system. */
+  slackPages: number
 }
 
 type IdleRow = { channel: string; touched_at: number }
@@ -30,6 +32,8 @@ export class Sweeper {
   readonly #dropStream: Statement<[string]>
   readonly #touchStream: Statement<[number, string]>
   readonly #sweepIdle: Transaction<(nowMs: number) => number>
+  readonly #freePages: Statement<[], { n: number }>
+  readonly #db: Database
   #interval: NodeJS.Timeout | undefined
   #next: NodeJS.Immediate | undefined
 
@@ -56,6 +60,8 @@ export class Sweeper {
     this.#dropStream = db.prepare('DELETE FROM streams WHERE channel = ?')
     this.#touchStream = db.prepare('UPDATE streams SET touched_at = ? WHERE channel = ?')
     this.#sweepIdle = db.transaction(this.#dropIdle)
+    this.#freePages = db.prepare('SELECT freelist_count AS n FROM pragma_freelist_count()')
+    this.#db = db
   }
 
   /** Sweeps every `intervalMs` from now on. */
@@ -96,7 +102,21 @@ export class Sweeper {
     const pubs = this.#deletePubs.run(nowMs, batchSize).changes
     const keys = this.#deleteDedup.run(nowMs, batchSize).changes
     const streams = this.#sweepIdle(nowMs)
-    return pubs >= batchSize || keys >= batchSize || streams >= batchSize
+    const released = this.#releaseFreePages()
+    return pubs >= batchSize || keys >= batchSize || streams >= batchSize || released
+  }
+
+  /**
+   * Gives free pages past `slackPages` back to the file system (the file is in incremental
+   * auto-vacuum mode), at most `batchSize * 4` pages a step; true when more are left.
+   */
+  #releaseFreePages(): boolean {
+    const { slackPages, batchSize } = this.#settings
+    const excess = (this.#freePages.get()?.n ?? 0) - slackPages
+    if (excess <= 0) return false
+    const pages = Math.min(excess, batchSize * 4)
+    this.#db.pragma(`incremental_vacuum(${pages})`)
+    return excess > pages
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   openSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
@@ -41,7 +42,12 @@ for (const [name, sweepIntervalMs] of [
   ['sqlite', 10],
   ['sqlite, without sweeps', 3_600_000],
 ] as const) {
-  runEngineContract(name, () => createSqliteEngine({ file: freshFile(), sweepIntervalMs }))
+  runEngineContract(name, () => createSqliteEngine({ file: freshFile(), sweepIntervalMs }), {
+    makeBoundedEngine: (bound) => {
+      const engine = createSqliteEngine({ file: freshFile(), sweepIntervalMs, ...bound })
+      return { engine, historyBytes: () => inspectSqliteEngine(engine).usedBytes }
+    },
+  })
 }
 
 const keep = (overrides?: Partial<Retention>): Retention => ({
@@ -261,6 +267,41 @@ describe('sqlite engine', () => {
     expect(page.top.seq).toBe(0)
     expect(page.top.epoch).not.toBe(idle.epoch)
     expect((await engine.broker.history('held', { limit: 10 })).top).toEqual(held)
+  })
+
+  it('gives free pages past the slack back to the file system in the sweep', async () => {
+    const clock = manualClock()
+    const file = freshFile()
+    // Slack: 1/16 of the bound, 64 KiB here.
+    const options = { file, now: clock.now, sweepIntervalMs: 10, maxHistoryBytes: 1_048_576 }
+    const engine = await started(options)
+    const text = 'x'.repeat(30_000)
+    for (let i = 0; i < 20; i++)
+      await engine.broker.publish(`big-${i}`, draft(text), keep({ historyTtlMs: 1_000 }))
+    expect(inspectSqliteEngine(engine).usedBytes).toBeGreaterThan(600_000)
+    clock.nowMs += 2_000
+    await eventually('the sweep', () => inspectSqliteEngine(engine).keptPubs === 0)
+    await eventually('the release', () => inspectSqliteEngine(engine).freeBytes <= 65_536)
+    await engine.close()
+    expect(statSync(file).size).toBeLessThan(200_000)
+  })
+
+  it('converts a file without incremental auto-vacuum (an older hubbub’s) once, keeping its data', async () => {
+    const file = freshFile()
+    const first = await started({ file })
+    const kept = await first.broker.publish('old', draft('kept'), keep())
+    await first.close()
+    const raw = new Database(file)
+    raw.pragma('auto_vacuum = NONE')
+    raw.exec('VACUUM')
+    expect(raw.pragma('auto_vacuum', { simple: true })).toBe(0)
+    raw.close()
+    const second = await started({ file })
+    expect((await second.broker.history('old', { limit: 10 })).top).toEqual(kept)
+    await second.close()
+    const check = new Database(file, { readonly: true })
+    expect(check.pragma('auto_vacuum', { simple: true })).toBe(2)
+    check.close()
   })
 
   it('hides an expired publication kept behind a live one', async () => {

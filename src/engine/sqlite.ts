@@ -8,6 +8,7 @@
 import type { Database } from 'better-sqlite3'
 import type { Member } from '../protocol/index.js'
 import { createMemoryEngine } from './memory.js'
+import { HistoryBound } from './sqlite-bound.js'
 import { SqliteBroker } from './sqlite-broker.js'
 import { CommitQueue } from './sqlite-commit.js'
 import { createLocalNode, whenOpen, type LocalNode } from './sqlite-node.js'
@@ -45,6 +46,18 @@ export interface SqliteEngineOptions {
    * @default 500
    */
   sweepBatchSize?: number
+  /**
+   * Bound on the bytes of the database's pages in use (`(page_count - freelist_count) *
+   * page_size`: publications, streams, idempotency keys, state, indexes), checked in a commit
+   * once `min(maxHistoryBytes / 64, 4 MiB)` bytes were written since the last check. Past it the
+   * least recently used streams (published to or read) are dropped with their publications and
+   * idempotency keys, never one the commit wrote: their next use starts a new epoch, so resuming
+   * clients get `recovered: false`; a stream this node subscribes to keeps its epoch and seq and
+   * loses its publications (a gap). Freed pages are reused, and the sweep gives those past a
+   * slack back to the file system, so the file stays near the bound.
+   * @default 1_073_741_824 (1 GiB)
+   */
+  maxHistoryBytes?: number
   /** How long opening waits for another process to release the file before failing. @default 5_000 */
   busyTimeoutMs?: number
   /** The clock, in milliseconds since the Unix epoch. @default () => Date.now() */
@@ -60,6 +73,7 @@ export const sqliteDefaults = {
   sweepIntervalMs: 1_000,
   streamIdleTtlMs: 3_600_000,
   sweepBatchSize: 500,
+  maxHistoryBytes: 1_073_741_824,
   busyTimeoutMs: 5_000,
   // A wrapper, not `Date.now` itself, so that fake timers installed later are honoured.
   now: (): number => Date.now(),
@@ -70,9 +84,24 @@ export const sqliteDefaults = {
 
 type ResolvedSqliteOptions = Required<SqliteEngineOptions>
 
+/** Free pages the sweep leaves in the file for reuse: 1/16 of the bound, at most 16 MiB. */
+const vacuumSlackPages = (db: Database, maxHistoryBytes: number): number =>
+  Math.ceil(
+    Math.min(maxHistoryBytes / 16, 16 * 1024 * 1024) /
+      Number(db.pragma('page_size', { simple: true })),
+  )
+
 /** What the engine holds right now (expired rows not yet swept included), for tests. */
 export type SqliteEngineStats = Record<
-  'streams' | 'keptPubs' | 'dedupKeys' | 'stateKeys' | 'cachedStreams' | 'commits',
+  | 'streams'
+  | 'keptPubs'
+  | 'dedupKeys'
+  | 'stateKeys'
+  | 'cachedStreams'
+  | 'commits'
+  | 'usedBytes'
+  | 'freeBytes'
+  | 'evictedStreams',
   number
 >
 
@@ -111,6 +140,7 @@ class SqliteEngine implements Engine {
   readonly #node = createLocalNode()
   readonly #streams: StreamCache
   readonly #queue: CommitQueue
+  readonly #bound: HistoryBound
   readonly #sweeper: Sweeper
   /** Holds presence only. */
   readonly #memory: Engine
@@ -126,14 +156,23 @@ class SqliteEngine implements Engine {
       this.#streams = streams
       // Rewriting `touched_at` on every read would cost a write per subscribe.
       const touchWriteMs = settings.streamIdleTtlMs / 10
-      this.#queue = new CommitQueue(db, streams, node, { file, touchWriteMs })
+      const { maxHistoryBytes } = settings
+      this.#bound = new HistoryBound(db, { streams, node }, { maxHistoryBytes })
+      const bound = this.#bound
+      this.#queue = new CommitQueue(db, streams, node, { file, touchWriteMs, bound })
       this.broker = new SqliteBroker(db, { node, streams, queue: this.#queue, now })
       this.state = new SqliteState(db, { node, queue: this.#queue })
       const { streamIdleTtlMs, sweepBatchSize: batchSize, onError } = settings
       this.#sweeper = new Sweeper(
         db,
         { node, streams },
-        { streamIdleTtlMs, batchSize, now, onError },
+        {
+          streamIdleTtlMs,
+          batchSize,
+          now,
+          onError,
+          slackPages: vacuumSlackPages(db, maxHistoryBytes),
+        },
       )
     } catch (err) {
       db.close()
@@ -174,6 +213,11 @@ class SqliteEngine implements Engine {
       stateKeys: count('state'),
       cachedStreams: this.#streams.size,
       commits: this.#queue.commits,
+      usedBytes: this.#bound.usedBytes(),
+      freeBytes:
+        Number(this.#db.pragma('freelist_count', { simple: true })) *
+        Number(this.#db.pragma('page_size', { simple: true })),
+      evictedStreams: this.#bound.evicted,
     }
   }
 }
@@ -191,6 +235,7 @@ export const createSqliteEngine = (options: SqliteEngineOptions): Engine => {
     sweepIntervalMs: options.sweepIntervalMs ?? sqliteDefaults.sweepIntervalMs,
     streamIdleTtlMs: options.streamIdleTtlMs ?? sqliteDefaults.streamIdleTtlMs,
     sweepBatchSize: options.sweepBatchSize ?? sqliteDefaults.sweepBatchSize,
+    maxHistoryBytes: options.maxHistoryBytes ?? sqliteDefaults.maxHistoryBytes,
     busyTimeoutMs: options.busyTimeoutMs ?? sqliteDefaults.busyTimeoutMs,
     now: options.now ?? sqliteDefaults.now,
     onError: options.onError ?? sqliteDefaults.onError,

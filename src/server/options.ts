@@ -141,7 +141,8 @@ export interface ServerOptions {
   maxDataDepth?: number
   /**
    * Bound on the history bytes of the default memory engine (see `MemoryEngineOptions`); an
-   * engine passed as `engine` has its own. `hubbub serve --memory` passes it to its engine.
+   * engine passed as `engine` has its own. `hubbub serve` passes it to its engine (SQLite or memory;
+   * SQLite defaults to 1 GiB, see `SqliteEngineOptions`).
    * @default 268_435_456 (256 MiB)
    */
   maxHistoryBytes?: number
