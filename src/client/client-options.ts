@@ -32,7 +32,12 @@ export interface ClientOptions {
   refreshBeforeExpiryMs?: number
   /** The WebSocket class. @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructor
-  /** Upper bound of the first reconnect delay (full jitter, doubling). @default 500 */
+  /**
+   * Upper bound of the first reconnect delay (full jitter, doubling). With several URLs the delay
+   * applies to every attempt, whichever URL it goes to, and keeps doubling across them until one
+   * answers: the clients of a lost node spread over the delay instead of all arriving on the next
+   * node at once. @default 500
+   */
   minReconnectDelayMs?: number
   /** Upper bound of every reconnect delay. @default 20_000 */
   maxReconnectDelayMs?: number

@@ -37,7 +37,10 @@ const ABNORMAL_CLOSURE = 1006
  * channel from its last position, and sending publishes made while offline once it is back.
  */
 export class Client {
-  readonly #url: string
+  /** Where to connect, tried in turn (round-robin). */
+  readonly #urls: readonly string[]
+  /** The index in `#urls` of the URL in use, or tried next. */
+  #urlIndex = 0
   readonly #options: Omit<ClientOptions, keyof typeof clientDefaults> & typeof clientDefaults
   readonly #WebSocket: WebSocketConstructor
   readonly #emitter = createEmitter<ClientEvents>()
@@ -61,8 +64,13 @@ export class Client {
   #credential: string | undefined
   #refreshTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(url: string, options: ClientOptions = {}) {
-    this.#url = url
+  /**
+   * `urls` is one URL or several nodes of one cluster: each (re)connect attempt tries the next one
+   * after a failed attempt or a lost connection, round-robin, each attempt waiting the usual
+   * backoff delay (see `ClientOptions.minReconnectDelayMs`).
+   */
+  constructor(urls: string | readonly string[], options: ClientOptions = {}) {
+    this.#urls = checkUrls(urls)
     this.#options = { ...clientDefaults, ...definedOnly(options) }
     const WebSocketClass =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
@@ -89,6 +97,11 @@ export class Client {
 
   get state(): ClientState {
     return this.#state
+  }
+
+  /** The URL of the current connection, or of the next attempt while not connected. */
+  get url(): string {
+    return this.#urls[this.#urlIndex] ?? ''
   }
 
   /** What the server said in the last successful handshake. */
@@ -179,7 +192,7 @@ export class Client {
     if (this.#state !== 'connecting') return
     let ws: WebSocketLike
     try {
-      ws = new this.#WebSocket(this.#url, SUBPROTOCOL)
+      ws = new this.#WebSocket(this.url, SUBPROTOCOL)
     } catch (err) {
       // A malformed URL or a blocked port: trying again cannot help.
       const error = err instanceof Error ? err : new Error(String(err))
@@ -414,6 +427,8 @@ export class Client {
         minMs: this.#options.minReconnectDelayMs,
         maxMs: this.#options.maxReconnectDelayMs,
       })
+    // The next attempt goes to the next node: this one failed, or lost us.
+    this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length
     this.#setState('disconnected')
     this.#emitter.emit('disconnected', { code, reason, reconnectInMs: delayMs })
     // A listener may have closed the client.
@@ -454,10 +469,24 @@ export class Client {
   }
 }
 
+/** One URL, or a non-empty list of them (a client of several nodes: failover). */
+const checkUrls = (urls: string | readonly string[]): readonly string[] => {
+  const list: readonly unknown[] = typeof urls === 'string' ? [urls] : urls
+  if (!Array.isArray(list)) throw new TypeError('the URL must be a string or an array of strings')
+  if (list.length === 0) throw new TypeError('connect needs at least one URL, got an empty array')
+  for (const url of list)
+    if (typeof url !== 'string') throw new TypeError(`not a URL string: ${String(url)}`)
+  return [...(list as readonly string[])]
+}
+
 const definedOnly = <T extends object>(options: T): Partial<T> =>
   Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as Partial<T>
 
-/** Opens a client; it connects (and reconnects) by itself. */
-export const connect = (url: string, options?: ClientOptions): Client => new Client(url, options)
+/**
+ * Opens a client; it connects (and reconnects) by itself. Given several URLs (nodes of one
+ * cluster), it moves to the next one when an attempt fails or the connection is lost.
+ */
+export const connect = (urls: string | readonly string[], options?: ClientOptions): Client =>
+  new Client(urls, options)

@@ -12,6 +12,9 @@ const nodeWebSocket =
   (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
   (WebSocket as unknown as WebSocketConstructor)
 
-/** Opens a client; it connects (and reconnects) by itself. */
-export const connect = (url: string, options: ClientOptions = {}): Client =>
-  new Client(url, { ...options, WebSocket: options.WebSocket ?? nodeWebSocket })
+/**
+ * Opens a client; it connects (and reconnects) by itself. Given several URLs (nodes of one
+ * cluster), it moves to the next one when an attempt fails or the connection is lost.
+ */
+export const connect = (urls: string | readonly string[], options: ClientOptions = {}): Client =>
+  new Client(urls, { ...options, WebSocket: options.WebSocket ?? nodeWebSocket })
