@@ -39,6 +39,8 @@ const startCluster = async (): Promise<[HubbubServer, HubbubServer]> => {
       engine: createMemoryEngine({ shared }),
       shutdownSpreadMs: 20,
       shutdownTimeoutMs: 1_000,
+      // History holds the whole stream: whenever the client comes back, all it missed is there.
+      channels: { 'room:*': { historySize: 1_000 } },
       // The publisher publishes as fast as replies come: not what this test is about.
       requestsPerSecond: 100_000,
       requestBurst: 100_000,
@@ -91,14 +93,22 @@ describe('a client of several nodes', () => {
     const stopping = new Promise<void>((resolve) => {
       stopBegan = resolve
     })
+    let paused = (): void => undefined
+    const publisherPaused = new Promise<void>((resolve) => {
+      paused = resolve
+    })
     const publishing = (async () => {
       for (let i = 1; i <= TOTAL; i++) {
-        if (i === STOP_AFTER + 1) await stopping
+        if (i === STOP_AFTER + 1) {
+          paused()
+          await stopping
+        }
         const { seq } = await publisher.publish('room:failover', i)
         published.push(seq)
       }
     })()
 
+    await publisherPaused
     await got.count(STOP_AFTER, 10_000)
     const movedToB = nextEvent(client, 'connected', (session) => session.node === 'node-b', 10_000)
     const resubscribed = nextEvent(sub, 'subscribed', undefined, 10_000)
