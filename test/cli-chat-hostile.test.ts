@@ -143,6 +143,12 @@ describe('hubbub chat shows others’ control characters, never obeys them', () 
     await alice.waitFor('the last message', (screen) =>
       screen.rows().includes(`Mallory: ${SHOWN_TEXTS.at(-1) ?? ''}`),
     )
+    // A typing line lasts 3 s after its signal, and a loaded machine can take longer than that
+    // to show the messages: Eve keeps typing, as a real client repeats its signal every second.
+    await evil.signal('chat:lobby', { typing: true })
+    await alice.waitFor('Eve still typing, beside the messages', (screen) =>
+      screen.rows().includes(`${SHOWN_NAME} is typing…`),
+    )
     const rows = alice.screen.rows()
     for (const text of SHOWN_TEXTS) expect(rows).toContain(`Mallory: ${text}`)
     expect(rows).toContain(`${SHOWN_NAME} is typing…`)
