@@ -407,6 +407,23 @@ const parseBounded = (value: string, source: string, min: number, max: number): 
   return number
 }
 
+/** One table of numeric limits read from its flags, else their environment variables. */
+const readLimits = <Option extends string>(
+  table: readonly { flag: string; env: string; option: Option; min: number; max: number }[],
+  values: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv,
+): Partial<Record<Option, number>> => {
+  const limits: Partial<Record<Option, number>> = {}
+  for (const { flag, env: name, option, min, max } of table) {
+    const flagValue = values[flag]
+    const envLimit = envValue(env, name)
+    if (typeof flagValue === 'string')
+      limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
+    else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
+  }
+  return limits
+}
+
 /** Resolves flags and environment; flags win. Throws `UsageError` for bad values. */
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' => {
   const { values } = withUsageErrors(NAME, () =>
@@ -486,20 +503,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
   if (values.memory && values.data !== undefined)
     throw new UsageError('--data and --memory exclude each other', NAME)
   const dataDir = resolve(values.data ?? envValue(env, 'HUBBUB_DATA') ?? DEFAULT_DATA_DIR)
-  const limits: Limits = {}
-  for (const { flag, env: name, option, min, max } of limitFlags) {
-    const flagValue = values[flag]
-    const envLimit = envValue(env, name)
-    if (flagValue !== undefined) limits[option] = parseBounded(flagValue, `--${flag}`, min, max)
-    else if (envLimit !== undefined) limits[option] = parseBounded(envLimit, name, min, max)
-  }
-  const appLimits: AppLimits = {}
-  for (const { flag, env: name, option, min, max } of appLimitFlags) {
-    const flagValue = values[flag]
-    const envLimit = envValue(env, name)
-    if (flagValue !== undefined) appLimits[option] = parseBounded(flagValue, `--${flag}`, min, max)
-    else if (envLimit !== undefined) appLimits[option] = parseBounded(envLimit, name, min, max)
-  }
+  const limits: Limits = readLimits(limitFlags, values, env)
+  const appLimits: AppLimits = readLimits(appLimitFlags, values, env)
   const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
     throw new UsageError(
