@@ -37,7 +37,7 @@ import { createWsTransport, QueuedWebSocket } from './ws-transport.js'
 import { FrameScheduler } from './frame-writer.js'
 import { limitFailureLogs } from './failure-log.js'
 import { maxOpenSockets } from './open-files.js'
-import { SocketGuard } from './socket-guard.js'
+import { SocketGuard, type GuardClosedReason } from './socket-guard.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -71,6 +71,14 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
 
 /** How long a refused WebSocket may take to answer our close frame before it is destroyed. */
 const REFUSAL_GRACE_MS = 2_000
+
+/** What the log says for each socket the guard closes, and which option sets it. */
+const GUARD_CLOSED: Record<GuardClosedReason, string> = {
+  'pending-headers-per-ip':
+    'too many sockets from this address still sending headers (maxPendingHeadersPerIp)',
+  'open-files': 'the process is near its open-files limit (reservedFileDescriptors)',
+  'headers-timeout': 'its request headers did not arrive in time (headersTimeoutMs)',
+}
 
 /** A connection the server can ask to leave at shutdown. */
 interface Leaver {
@@ -232,6 +240,13 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     maxPendingHeadersPerIp: resolved.maxPendingHeadersPerIp,
     headersTimeoutMs: resolved.headersTimeoutMs,
     maxOpenSockets: maxOpenSockets(resolved.reservedFileDescriptors),
+    onClosed: ({ reason, ip }) => {
+      // Budgeted like every failure line: a flood of these is summarized, not written each time.
+      logger.warn(
+        { err: new Error(GUARD_CLOSED[reason]), ip },
+        'closed a socket before its request',
+      )
+    },
   })
   // The TCP socket, for http and https alike (before any TLS handshake).
   http.on('connection', (socket: Socket) => {

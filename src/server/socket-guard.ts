@@ -7,6 +7,22 @@ export interface SocketGuardOptions {
   headersTimeoutMs: number
   /** Sockets open at once (every phase); past it the oldest pending one, or the new one, goes. */
   maxOpenSockets: number
+  /** Told of each socket the guard closes, so that an operator can see why (the server logs it). */
+  onClosed?: (closed: GuardClosed) => void
+}
+
+/** Why the guard closed a socket before its request arrived. */
+export type GuardClosedReason =
+  /** Its address already had `maxPendingHeadersPerIp` sockets sending headers. */
+  | 'pending-headers-per-ip'
+  /** The process neared its open-files limit: this new socket, or the oldest pending one. */
+  | 'open-files'
+  /** It did not finish its headers within `headersTimeoutMs`. */
+  | 'headers-timeout'
+
+export interface GuardClosed {
+  reason: GuardClosedReason
+  ip: string
 }
 
 /** A socket that has not finished its request headers yet. */
@@ -52,16 +68,16 @@ export class SocketGuard {
     }
     const { maxPendingHeadersPerIp, maxOpenSockets } = this.#options
     if ((this.#pendingPerIp.get(ip) ?? 0) >= maxPendingHeadersPerIp) {
-      socket.destroy()
+      this.#refuse(socket, { reason: 'pending-headers-per-ip', ip })
       return
     }
     if (this.#open >= maxOpenSockets) {
       const oldest = this.#pending.values().next().value
       if (oldest === undefined) {
-        socket.destroy()
+        this.#refuse(socket, { reason: 'open-files', ip })
         return
       }
-      this.#evict(oldest)
+      this.#evict(oldest, 'open-files')
     }
     this.#open += 1
     const key = peerKey(ip, socket.remotePort)
@@ -86,9 +102,14 @@ export class SocketGuard {
     this.#sweeper = undefined
   }
 
-  #evict(pending: Pending): void {
+  #refuse(socket: Socket, closed: GuardClosed): void {
+    socket.destroy()
+    this.#options.onClosed?.(closed)
+  }
+
+  #evict(pending: Pending, reason: GuardClosedReason): void {
     this.#forget(pending.key)
-    pending.socket.destroy()
+    this.#refuse(pending.socket, { reason, ip: pending.ip })
   }
 
   #forget(key: string): void {
@@ -118,7 +139,7 @@ export class SocketGuard {
     const cutoff = performance.now() - this.#options.headersTimeoutMs
     for (const pending of this.#pending.values()) {
       if (pending.since > cutoff) return
-      this.#evict(pending)
+      this.#evict(pending, 'headers-timeout')
     }
   }
 }

@@ -3,6 +3,7 @@
  * `hubbub serve` under a 1,024 open-files limit takes 2,000 half-sent requests, and a client from
  * another address still gets `/healthz` while they are open.
  */
+import { readFileSync } from 'node:fs'
 import { WebSocket } from 'ws'
 import { describe, expect, it } from 'vitest'
 import { getHealthz, useLimitedServe } from './serve-process.js'
@@ -12,6 +13,26 @@ const ATTACK = 2_000
 const OPEN_FILES = 1_024
 /** Long enough that only the socket budgets, not the headers deadline, can let the client in. */
 const NO_DEADLINE = ['--headers-timeout', '600000']
+
+const BURST = 200
+
+/** Connections the kernel has queued on 127.0.0.1:`port` for accept (a LISTEN row's rx_queue). */
+const queuedConnections = (port: number): number => {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const [, address, , state, queues] = line.trim().split(/\s+/)
+    if (address === local && state === '0A') return parseInt(queues?.split(':')[1] ?? '0', 16)
+  }
+  return 0
+}
+
+/** Resolves once the kernel holds `count` connections on `port` that nothing has accepted. */
+const waitForQueued = async (port: number, count: number): Promise<void> => {
+  while (queuedConnections(port) < count)
+    await new Promise((resolve) => {
+      setTimeout(resolve, 10)
+    })
+}
 
 const { serve, openMany } = useLimitedServe()
 
@@ -26,6 +47,9 @@ describe('half-sent HTTP requests', () => {
     // still open (the attack goes on), and held until the headers deadline.
     await attack.closedAtLeast(ATTACK - 64)
     expect(attack.closed()).toBe(ATTACK - 64)
+    // The log says why, naming the option, and summarizes rather than writing 1,936 lines.
+    expect(server.stderr()).toContain('maxPendingHeadersPerIp')
+    expect(server.stderr().split('\n').length).toBeLessThan(40)
   }, 60_000)
 
   it('from many addresses: the file descriptor reserve keeps room for new clients', async () => {
@@ -52,6 +76,35 @@ describe('half-sent HTTP requests', () => {
     })
     expect(JSON.parse(message)).toMatchObject({ type: 'reply', id: 1 })
     socket.terminate()
+  }, 60_000)
+
+  it('lets in a burst of 200 honest WebSockets from one address that the server accepts at once', async () => {
+    const server = await serve([])
+    // Stopped, the server accepts nothing: the kernel queues the 200 connections with their
+    // upgrade requests, and on SIGCONT they all arrive at once, past every per-address budget
+    // if the guard counted them before reading any.
+    server.child.kill('SIGSTOP')
+    const burst = Array.from({ length: BURST }, () => {
+      const socket = new WebSocket(`ws://127.0.0.1:${String(server.port)}/`, 'hubbub.v1', {
+        localAddress: '127.0.0.4',
+      })
+      return new Promise<unknown>((resolve, reject) => {
+        socket.once('open', () => {
+          socket.send(JSON.stringify({ type: 'connect', id: 1 }))
+        })
+        socket.once('message', (data: Buffer) => {
+          resolve(JSON.parse(data.toString('utf8')))
+          socket.terminate()
+        })
+        socket.once('error', reject)
+      })
+    })
+    // Wait until the kernel holds every connection, its request sent, then let the server run.
+    await waitForQueued(server.port, BURST)
+    server.child.kill('SIGCONT')
+    const replies = await Promise.all(burst)
+    expect(replies).toHaveLength(BURST)
+    for (const reply of replies) expect(reply).toMatchObject({ type: 'reply', id: 1 })
   }, 60_000)
 
   it('closes a socket that sent nothing, and one that sent half a request, at the headers deadline', async () => {

@@ -133,7 +133,12 @@ const attack = async (args: string[], env: Record<string, string> = {}): Promise
 
   const stopped = await Promise.all(
     Array.from({ length: STOPPED_READERS }, async (_, i) => {
-      const reader = await RawProtocolClient.connect(served.port, `Stopped-${i}`)
+      const reader = await RawProtocolClient.connect(served.port, `Stopped-${i}`).catch(
+        (err: unknown) => {
+          // The server's log says why it closed a socket (CI saw one close before its upgrade).
+          throw new Error(`reader ${i}: ${String(err)}; the server's log: ${served.stderr()}`)
+        },
+      )
       cleanups.push(() => {
         reader.raw.destroy()
       })

@@ -13,6 +13,8 @@ export interface Served {
   /** Its first stdout line, `hubbub listening on <url>`. */
   line: string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Everything it wrote to stderr so far (its log). */
+  stderr(): string
   /** Sends `signal` and resolves once the process has exited. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -64,6 +66,7 @@ export const useServeProcesses = () => {
       port,
       line,
       exited,
+      stderr: () => stderr,
       stop(signal) {
         child.kill(signal)
         return exited
