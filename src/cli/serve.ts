@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundledApps } from '../apps/index.js'
+import { RedisConnectError, redactUrl } from '../engine/redis/index.js'
 import { SqliteOpenError, sqliteDefaults } from '../engine/sqlite.js'
 import type { Engine } from '../engine/types.js'
 import {
@@ -20,7 +21,7 @@ import {
   type JwtOptions,
   type TlsOptions,
 } from '../server/index.js'
-import { createEngine, databaseFile, selectEngineKind } from './engine.js'
+import { createEngine, databaseFile, isRedisUrl, selectEngineKind } from './engine.js'
 import { appLimitFlags, appLimitHelp, type AppLimits } from './app-limits.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
@@ -137,6 +138,13 @@ const limitFlags = [
     max: Number.MAX_SAFE_INTEGER,
   },
   {
+    flag: 'presence-ttl',
+    env: 'HUBBUB_PRESENCE_TTL',
+    option: 'presenceTtlMs',
+    min: 300,
+    max: MAX_TIMER_MS,
+  },
+  {
     flag: 'headers-timeout',
     env: 'HUBBUB_HEADERS_TIMEOUT',
     option: 'headersTimeoutMs',
@@ -232,6 +240,10 @@ Options:
                          if missing; they survive restarts, so clients resume
                          (env HUBBUB_DATA, default ${DEFAULT_DATA_DIR})
       --memory           keep everything in memory instead, lost on exit
+      --redis <url>      share channels, history, presence and app state with every
+                         other node on this Redis: redis://[user:password@]host:port[/db],
+                         or rediss:// for TLS (env HUBBUB_REDIS_URL); give every node the
+                         same --secret (or one --data) so that they trust one identity
       --log-level <lvl>  ${logLevels.join(', ')}
                          (env HUBBUB_LOG_LEVEL, default ${defaultLogLevel}); logs go to stderr
       --max-connections <n>
@@ -299,6 +311,10 @@ Options:
                          WebSockets one IP address may have open before their connect
                          frame; more are closed 1013
                          (env HUBBUB_MAX_PENDING_CONNECTS_PER_IP, default ${serverDefaults.maxPendingConnectsPerIp})
+      --presence-ttl <ms>
+                         a member whose node stops refreshing it (a node killed, or cut
+                         off from Redis) leaves presence this long after the last refresh
+                         (env HUBBUB_PRESENCE_TTL, default ${serverDefaults.presenceTtlMs})
       --headers-timeout <ms>
                          a socket that has not sent its request headers by then is closed
                          (env HUBBUB_HEADERS_TIMEOUT, default ${serverDefaults.headersTimeoutMs})
@@ -370,6 +386,8 @@ interface ServeSettings {
   port: number
   host: string | undefined
   memory: boolean
+  /** `--redis` or `HUBBUB_REDIS_URL`: the Redis engine on this URL. */
+  redisUrl: string | undefined
   /** Absolute path of the data directory (unused with `memory`). */
   dataDir: string
   logLevel: LogLevel
@@ -447,6 +465,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-pending-headers-per-ip': { type: 'string' },
         'max-pending-connects-per-ip': { type: 'string' },
         'headers-timeout': { type: 'string' },
+        'presence-ttl': { type: 'string' },
+        redis: { type: 'string' },
         'reserved-file-descriptors': { type: 'string' },
         'max-failure-log-lines': { type: 'string' },
         'failure-log-window': { type: 'string' },
@@ -503,6 +523,16 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
   if (values.memory && values.data !== undefined)
     throw new UsageError('--data and --memory exclude each other', NAME)
   const dataDir = resolve(values.data ?? envValue(env, 'HUBBUB_DATA') ?? DEFAULT_DATA_DIR)
+  const redisUrl = values.redis ?? envValue(env, 'HUBBUB_REDIS_URL')
+  if (redisUrl !== undefined) {
+    const what = values.redis === undefined ? 'HUBBUB_REDIS_URL' : '--redis'
+    if (!isRedisUrl(redisUrl))
+      throw new UsageError(
+        `${what} must be a redis:// or rediss:// URL such as redis://localhost:6379`,
+        NAME,
+      )
+    if (values.memory) throw new UsageError(`${what} and --memory exclude each other`, NAME)
+  }
   const limits: Limits = readLimits(limitFlags, values, env)
   const appLimits: AppLimits = readLimits(appLimitFlags, values, env)
   const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
@@ -555,6 +585,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     port,
     host: values.host,
     memory: values.memory,
+    redisUrl,
     dataDir,
     logLevel,
     limits,
@@ -734,14 +765,18 @@ const run = async (args: string[]): Promise<ExitCode> => {
     return ExitCode.Ok
   }
   const logger = createCliLogger(settings.logLevel)
-  const engineKind = selectEngineKind({ memory: settings.memory })
+  const engineKind = selectEngineKind({ memory: settings.memory, redisUrl: settings.redisUrl })
   let engine: Engine
   try {
     engine = createEngine(engineKind, {
       dataDir: settings.dataDir,
+      redisUrl: settings.redisUrl,
       maxHistoryBytes: settings.limits.maxHistoryBytes ?? settings.config.maxHistoryBytes,
       onError: (err) => {
-        logger.error({ err }, 'storage maintenance failed')
+        logger.error(
+          { err },
+          engineKind === 'redis' ? 'redis engine error' : 'storage maintenance failed',
+        )
       },
     })
   } catch (error) {
@@ -787,6 +822,10 @@ const run = async (args: string[]): Promise<ExitCode> => {
       ...settings.limits,
     })
   } catch (error) {
+    if (error instanceof RedisConnectError) {
+      process.stderr.write(`hubbub: ${error.message}; start Redis or fix --redis\n`)
+      return ExitCode.Runtime
+    }
     if (error instanceof JwtConfigError) {
       await engine.close()
       const flag = { secret: '--jwt-secret', publicKey: '--jwt-public-key', jwksUrl: '--jwt-jwks' }
@@ -812,7 +851,12 @@ const run = async (args: string[]): Promise<ExitCode> => {
   process.stdout.write(
     `hubbub listening on ${displayUrl(settings.host, server.port, settings.tlsFiles !== undefined)}\n`,
   )
-  const data = engineKind === 'sqlite' ? databaseFile(settings.dataDir) : undefined
+  const data =
+    engineKind === 'sqlite'
+      ? databaseFile(settings.dataDir)
+      : engineKind === 'redis' && settings.redisUrl !== undefined
+        ? redactUrl(settings.redisUrl)
+        : undefined
   logger.info({ port: server.port, engine: engineKind, data }, 'listening')
   const signal = await stopped
   stopReloading?.()

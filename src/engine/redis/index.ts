@@ -1,0 +1,403 @@
+/**
+ * The Redis engine: any number of nodes share channels, history, presence and state through one
+ * Redis, with no sticky sessions. A publication gets its seq, is kept and is fanned out by one Lua
+ * script, so every node delivers a channel's publications in the same order; epochs live in Redis,
+ * so a Redis that lost its data gives a new epoch and clients are told `recovered: false`. What
+ * pub/sub loses is healed from history ({@link FanIn}). Commands that Redis does not answer in
+ * `commandTimeoutMs` reject, and the server answers `unavailable`, instead of hanging.
+ */
+import { randomBytes } from 'node:crypto'
+import { createClient, type RedisClientType } from '@redis/client'
+import type { Member, Position, Pub } from '../../protocol/index.js'
+import type { BrokerMessage, Engine, HistoryPage } from '../types.js'
+import { FanIn } from './fan-in.js'
+import { channelKeys, stateKey } from './keys.js'
+import {
+  HISTORY_SCRIPT,
+  INCR_SCRIPT,
+  PRESENCE_ADD_SCRIPT,
+  PRESENCE_LIST_SCRIPT,
+  PRESENCE_REMOVE_SCRIPT,
+  PUBLISH_SCRIPT,
+} from './scripts.js'
+import { ScriptRunner } from './script-runner.js'
+
+export interface RedisEngineOptions {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string
+  /** Prefix of every key and pub/sub channel, so that several hubbubs can share one Redis. @default 'hubbub' */
+  prefix?: string
+  /** A command Redis has not answered by then rejects (the server answers `unavailable`). @default 2_000 */
+  commandTimeoutMs?: number
+  /** How long connecting may take, at start and on each reconnect. @default 5_000 */
+  connectTimeoutMs?: number
+  /**
+   * How often each subscribed channel's top is compared with what this node delivered, to catch
+   * publications that pub/sub lost silently.
+   * @default 5_000
+   */
+  positionCheckMs?: number
+  /**
+   * How long a stream outlives its last publish or history read once it keeps no publications.
+   * Its next use then starts a new epoch.
+   * @default 3_600_000 (1 hour)
+   */
+  streamIdleTtlMs?: number
+  /** Receives errors of the connections and of background work; they never throw. */
+  onError?: (error: Error) => void
+}
+
+export const redisDefaults = {
+  prefix: 'hubbub',
+  commandTimeoutMs: 2_000,
+  connectTimeoutMs: 5_000,
+  positionCheckMs: 5_000,
+  streamIdleTtlMs: 3_600_000,
+} as const
+
+/** Could not reach Redis at start; `reason` says why, without the URL's password. */
+export class RedisConnectError extends Error {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot reach Redis at ${where}: ${reason}`, options)
+    this.name = 'RedisConnectError'
+  }
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export const redactUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString().replace(/\/$/, '')
+  } catch {
+    return '(an unparsable URL)'
+  }
+}
+
+const newEpoch = (): string => randomBytes(6).toString('base64url')
+
+/** JSON text, rejecting values JSON cannot represent. */
+const jsonOf = (value: unknown, what: string): string => {
+  const json = JSON.stringify(value) as string | undefined
+  if (json === undefined) throw new Error(`${what} is not JSON-serialisable`)
+  return json
+}
+
+/** Reconnects after 50 ms, doubling to at most 1 s. */
+const reconnectDelayMs = (retries: number): number => Math.min(50 * 2 ** retries, 1_000)
+
+type Reply = (string | number)[]
+
+const parsePub = (json: string): Pub => JSON.parse(json) as Pub
+
+/** An engine on the Redis at `options.url`; see {@link RedisEngineOptions}. */
+export const createRedisEngine = (options: RedisEngineOptions): Engine => {
+  const prefix = options.prefix ?? redisDefaults.prefix
+  const commandTimeoutMs = options.commandTimeoutMs ?? redisDefaults.commandTimeoutMs
+  const connectTimeoutMs = options.connectTimeoutMs ?? redisDefaults.connectTimeoutMs
+  const positionCheckMs = options.positionCheckMs ?? redisDefaults.positionCheckMs
+  const streamIdleTtlMs = options.streamIdleTtlMs ?? redisDefaults.streamIdleTtlMs
+  const onError = options.onError ?? (() => undefined)
+  const where = redactUrl(options.url)
+
+  const clientOptions = {
+    url: options.url,
+    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: reconnectDelayMs },
+    // Without a connection, commands fail at once instead of queueing up.
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs, rejectInFlight: true },
+    pingInterval: Math.max(1_000, Math.floor(commandTimeoutMs / 2)),
+  }
+  const commands = createClient(clientOptions) as RedisClientType
+  const listener = commands.duplicate() as RedisClientType
+  const scripts = new ScriptRunner(commands)
+  let fanIn: FanIn | undefined
+  let checker: NodeJS.Timeout | undefined
+  let state: 'new' | 'started' | 'closed' = 'new'
+  /** Subscriptions (to Redis) being made or removed, by channel, so that they apply in order. */
+  const subscribing = new Map<string, Promise<void>>()
+
+  const report = (error: unknown): void => {
+    onError(error instanceof Error ? error : new Error(String(error)))
+  }
+  commands.on('error', report)
+  listener.on('error', report)
+
+  const assertStarted = (): void => {
+    if (state === 'new') throw new Error('start() must be called first')
+    if (state === 'closed') throw new Error('the redis engine is closed')
+  }
+
+  /** Runs `fn` once started, turning synchronous throws into rejections. */
+  const open = async <T>(fn: () => Promise<T>): Promise<T> => {
+    assertStarted()
+    return await fn()
+  }
+
+  /** Reads the stream, creating it (after `onCreate`) when `mayCreate`; undefined when absent. */
+  const readStream = async (
+    channel: string,
+    query: { since?: Position | undefined; limit: number; reverse?: boolean | undefined },
+    mayCreate: boolean,
+  ): Promise<HistoryPage | undefined> => {
+    const keys = channelKeys(prefix, channel)
+    const reply = (await scripts.run(
+      HISTORY_SCRIPT,
+      [keys.meta, keys.history],
+      [
+        newEpoch(),
+        mayCreate ? '1' : '0',
+        String(streamIdleTtlMs),
+        query.since === undefined ? '' : String(Math.floor(query.since.seq)),
+        String(Math.max(0, Math.floor(query.limit))),
+        query.reverse === true ? '1' : '0',
+      ],
+    )) as Reply
+    if (reply[0] === 'absent') return undefined
+    const [, epoch, seq, ...jsons] = reply
+    const pubs = (jsons as string[]).map(parsePub)
+    if (query.since === undefined && query.reverse === true) pubs.reverse()
+    return { top: { epoch: String(epoch), seq: Number(seq) }, pubs }
+  }
+
+  const history = async (
+    channel: string,
+    query: { since?: Position | undefined; limit: number; reverse?: boolean | undefined },
+    onCreate: (() => void) | undefined,
+  ): Promise<HistoryPage> => {
+    const page = await readStream(channel, query, onCreate === undefined)
+    if (page !== undefined) return page
+    onCreate?.()
+    const created = await readStream(channel, query, true)
+    if (created === undefined) throw new Error('the stream vanished while it was created')
+    return created
+  }
+
+  const onTopic = (channel: string) => (message: string) => {
+    const kind = message.charAt(0)
+    let msg: BrokerMessage
+    try {
+      msg =
+        kind === 'p'
+          ? { kind: 'pub', pub: parsePub(message.slice(1)) }
+          : (JSON.parse(message.slice(1)) as BrokerMessage)
+    } catch (error) {
+      report(error)
+      return
+    }
+    fanIn?.hear(channel, msg)
+  }
+
+  /** Reads every subscribed channel's top in one pipeline and lets the fan-in compare. */
+  const checkPositions = async (now: boolean): Promise<void> => {
+    if (fanIn === undefined || state !== 'started') return
+    const channels = [...fanIn.channels]
+    if (channels.length === 0) return
+    const batch = commands.multi()
+    for (const channel of channels) batch.hmGet(channelKeys(prefix, channel).meta, ['e', 's'])
+    const replies = (await batch.execAsPipeline()) as unknown as (string | null)[][]
+    const tops = new Map<string, Position>()
+    channels.forEach((channel, i) => {
+      const [epoch, seq] = replies[i] ?? []
+      if (typeof epoch === 'string' && typeof seq === 'string')
+        tops.set(channel, { epoch, seq: Number(seq) })
+    })
+    fanIn.check(tops, now)
+  }
+
+  /** Makes or removes the Redis subscription of `channel` after any earlier change to it. */
+  const chain = (channel: string, change: () => Promise<void>): Promise<void> => {
+    const previous = subscribing.get(channel) ?? Promise.resolve()
+    const next = previous.catch(() => undefined).then(change)
+    subscribing.set(channel, next)
+    void next
+      .catch(() => undefined)
+      .then(() => {
+        if (subscribing.get(channel) === next) subscribing.delete(channel)
+      })
+    return next
+  }
+
+  return {
+    broker: {
+      subscribe: (channel) =>
+        open(async () => {
+          if (fanIn === undefined) throw new Error('start() must be called first')
+          const fan = fanIn
+          await chain(channel, async () => {
+            fan.listen(channel)
+            await listener.subscribe(channelKeys(prefix, channel).topic, onTopic(channel))
+            const meta = await commands.hmGet(channelKeys(prefix, channel).meta, ['e', 's'])
+            const [epoch, seq] = meta
+            fan.based(
+              channel,
+              typeof epoch === 'string' && typeof seq === 'string'
+                ? { epoch, seq: Number(seq) }
+                : { epoch: '', seq: 0 },
+            )
+          })
+        }),
+      unsubscribe: (channel) =>
+        open(async () => {
+          const fan = fanIn
+          await chain(channel, async () => {
+            fan?.forget(channel)
+            await listener.unsubscribe(channelKeys(prefix, channel).topic)
+          })
+        }),
+      publish: (channel, draft, retention) =>
+        open(async () => {
+          const body = [`"data":${jsonOf(draft.data, 'publication data')}`]
+          if (draft.from !== undefined)
+            body.push(`"from":${jsonOf(draft.from, 'publication from')}`)
+          body.push(`"time":${jsonOf(draft.time, 'publication time')}`)
+          const keys = channelKeys(prefix, channel)
+          const hasKey = draft.key !== undefined
+          const run = (mayCreate: boolean) =>
+            scripts.run(
+              PUBLISH_SCRIPT,
+              [keys.meta, keys.history, hasKey ? keys.dedup(draft.key ?? '') : keys.meta],
+              [
+                keys.topic,
+                newEpoch(),
+                mayCreate ? '1' : '0',
+                String(Math.max(0, Math.floor(retention.historySize))),
+                String(Math.max(1, Math.floor(retention.historyTtlMs))),
+                String(Math.max(1, Math.floor(retention.dedupWindowMs))),
+                hasKey ? '1' : '0',
+                body.join(','),
+                String(streamIdleTtlMs),
+              ],
+            ) as Promise<Reply>
+          let reply = await run(draft.onCreate === undefined)
+          if (reply[0] === 'absent') {
+            draft.onCreate?.()
+            reply = await run(true)
+          }
+          const [outcome, epoch, seq] = reply
+          if (outcome !== 'ok' && outcome !== 'dup') throw new Error('the stream vanished')
+          return { epoch: String(epoch), seq: Number(seq) }
+        }),
+      emit: (channel, msg) =>
+        open(async () => {
+          await commands.publish(channelKeys(prefix, channel).topic, `m${jsonOf(msg, 'message')}`)
+        }),
+      history: (channel, query) => open(() => history(channel, query, query.onCreate)),
+    },
+
+    presence: {
+      add: (channel, member, ttlMs) =>
+        open(async () => {
+          const keys = channelKeys(prefix, channel)
+          await scripts.run(
+            PRESENCE_ADD_SCRIPT,
+            [keys.members, keys.memberExpiry],
+            [member.client, jsonOf(member, 'member'), String(Math.max(1, Math.ceil(ttlMs)))],
+          )
+        }),
+      remove: (channel, client) =>
+        open(async () => {
+          const keys = channelKeys(prefix, channel)
+          await scripts.run(PRESENCE_REMOVE_SCRIPT, [keys.members, keys.memberExpiry], [client])
+        }),
+      list: (channel) =>
+        open(async () => {
+          const keys = channelKeys(prefix, channel)
+          const jsons = (await scripts.run(
+            PRESENCE_LIST_SCRIPT,
+            [keys.members, keys.memberExpiry],
+            [],
+          )) as string[]
+          return jsons.map((json) => JSON.parse(json) as Member)
+        }),
+    },
+
+    state: {
+      get: (key) =>
+        open(async (): Promise<unknown> => {
+          const json = await commands.get(stateKey(prefix, key))
+          return json === null ? undefined : JSON.parse(json)
+        }),
+      set: (key, value) =>
+        open(async () => {
+          const json = JSON.stringify(value) as string | undefined
+          if (json === undefined)
+            throw new Error(`state value for "${key}" is not JSON-serialisable`)
+          await commands.set(stateKey(prefix, key), json)
+        }),
+      incr: (key, delta) =>
+        open(async () => {
+          if (!Number.isFinite(delta)) throw new Error(`incr delta must be a finite number`)
+          try {
+            const text = (await scripts.run(
+              INCR_SCRIPT,
+              [stateKey(prefix, key)],
+              [String(delta)],
+            )) as string
+            return Number(text)
+          } catch (error) {
+            if (error instanceof Error && error.message.includes('not a number'))
+              throw new Error(`state value "${key}" is not a number`, { cause: error })
+            throw error
+          }
+        }),
+      delete: (key) =>
+        open(async () => {
+          await commands.del(stateKey(prefix, key))
+        }),
+    },
+
+    start: async (deliver) => {
+      if (state !== 'new') throw new Error('start() may be called only once')
+      state = 'started'
+      fanIn = new FanIn(
+        deliver,
+        (channel, since) =>
+          history(channel, { since: since ?? { epoch: '', seq: 0 }, limit: 10_000 }, undefined),
+        report,
+      )
+      try {
+        await Promise.all([commands.connect(), listener.connect()])
+      } catch (error) {
+        state = 'closed'
+        const reason = error instanceof Error ? error.message : String(error)
+        commands.destroy()
+        listener.destroy()
+        throw new RedisConnectError(where, reason, { cause: error })
+      }
+      // Ready again after a reconnect (node-redis subscribes again): what was published while
+      // the connection was down is lost to pub/sub, so every channel heals at once.
+      listener.on('ready', () => {
+        void checkPositions(true).catch(report)
+      })
+      checker = setInterval(() => {
+        void checkPositions(false).catch(report)
+      }, positionCheckMs)
+      checker.unref()
+    },
+
+    close: async () => {
+      if (state === 'closed') return
+      const wasStarted = state === 'started'
+      state = 'closed'
+      clearInterval(checker)
+      fanIn = undefined
+      if (!wasStarted) return
+      // A graceful close waits for replies; a Redis that stopped answering gets no longer than a
+      // command timeout.
+      const closing = Promise.allSettled([commands.close(), listener.close()])
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, commandTimeoutMs)
+      })
+      await Promise.race([closing, timedOut])
+      clearTimeout(timer)
+      if (commands.isOpen) commands.destroy()
+      if (listener.isOpen) listener.destroy()
+    },
+  }
+}
