@@ -23,6 +23,8 @@ export interface RedisServer {
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string
   readonly pid: number
+  /** What it has logged since it last started. */
+  log(): string
   /** Stops it (SIGTERM, or SIGKILL for a crash) and resolves once it has exited. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
   /** Starts it again on the same port and directory (after {@link RedisServer.stop}). */
@@ -45,7 +47,7 @@ const launch = async (
   port: number,
   dir: string,
   options: RedisServerOptions,
-): Promise<ChildProcess> => {
+): Promise<{ child: ChildProcess; log: () => string }> => {
   const child = spawn(
     'redis-server',
     [
@@ -79,30 +81,32 @@ const launch = async (
     })
   })
   await ready
-  return child
+  return { child, log: () => output }
 }
 
 /** Starts a redis-server; call `stop` when done (the `useRedisServer` hook does). */
 export const startRedisServer = async (options: RedisServerOptions = {}): Promise<RedisServer> => {
   const dir = mkdtempSync(join(tmpdir(), 'hubbub-redis-'))
   let port = await freePort()
-  let child: ChildProcess | undefined
+  let launched: { child: ChildProcess; log: () => string } | undefined
   // Another process may take the free port between the probe and redis-server's bind: retry.
-  for (let attempt = 0; child === undefined; attempt++) {
+  for (let attempt = 0; launched === undefined; attempt++) {
     try {
-      child = await launch(port, dir, options)
+      launched = await launch(port, dir, options)
     } catch (error) {
       if (attempt >= 4) throw error
       port = await freePort()
     }
   }
-  let current: ChildProcess | undefined = child
+  let current: ChildProcess | undefined = launched.child
+  let log = launched.log
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${String(port)}`,
     get pid() {
       return current?.pid ?? 0
     },
+    log: () => log(),
     async stop(signal = 'SIGTERM') {
       const running = current
       current = undefined
@@ -113,7 +117,9 @@ export const startRedisServer = async (options: RedisServerOptions = {}): Promis
     },
     async start(restartOptions = options) {
       if (current !== undefined) throw new Error('redis-server is running')
-      current = await launch(port, dir, restartOptions)
+      const relaunched = await launch(port, dir, restartOptions)
+      current = relaunched.child
+      log = relaunched.log
     },
   }
   cleanups.set(server, () => {

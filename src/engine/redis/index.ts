@@ -7,7 +7,6 @@
  * `commandTimeoutMs` reject, and the server answers `unavailable`, instead of hanging.
  */
 import { randomBytes } from 'node:crypto'
-import { createClient, type RedisClientType } from '@redis/client'
 import type { Member, Position, Pub } from '../../protocol/index.js'
 import type { BrokerMessage, Engine, HistoryPage } from '../types.js'
 import { FanIn } from './fan-in.js'
@@ -20,6 +19,7 @@ import {
   PRESENCE_REMOVE_SCRIPT,
   PUBLISH_SCRIPT,
 } from './scripts.js'
+import { RedisLinks } from './links.js'
 import { ScriptRunner } from './script-runner.js'
 
 export interface RedisEngineOptions {
@@ -43,6 +43,12 @@ export interface RedisEngineOptions {
    * @default 3_600_000 (1 hour)
    */
   streamIdleTtlMs?: number
+  /**
+   * How often each connection to Redis carries something (a PING, or a heartbeat publication the
+   * node sends itself); one that carries nothing for three of them is closed and made again.
+   * @default 1_000
+   */
+  heartbeatMs?: number
   /** Receives errors of the connections and of background work; they never throw. */
   onError?: (error: Error) => void
 }
@@ -53,6 +59,7 @@ export const redisDefaults = {
   connectTimeoutMs: 5_000,
   positionCheckMs: 5_000,
   streamIdleTtlMs: 3_600_000,
+  heartbeatMs: 1_000,
 } as const
 
 /** Could not reach Redis at start; `reason` says why, without the URL's password. */
@@ -87,9 +94,6 @@ const jsonOf = (value: unknown, what: string): string => {
   return json
 }
 
-/** Reconnects after 50 ms, doubling to at most 1 s. */
-const reconnectDelayMs = (retries: number): number => Math.min(50 * 2 ** retries, 1_000)
-
 type Reply = (string | number)[]
 
 const parsePub = (json: string): Pub => JSON.parse(json) as Pub
@@ -104,28 +108,49 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
   const onError = options.onError ?? (() => undefined)
   const where = redactUrl(options.url)
 
-  const clientOptions = {
-    url: options.url,
-    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: reconnectDelayMs },
-    // Without a connection, commands fail at once instead of queueing up.
-    disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeoutMs, rejectInFlight: true },
-    pingInterval: Math.max(1_000, Math.floor(commandTimeoutMs / 2)),
-  }
-  const commands = createClient(clientOptions) as RedisClientType
-  const listener = commands.duplicate() as RedisClientType
-  const scripts = new ScriptRunner(commands)
+  const heartbeatMs = options.heartbeatMs ?? redisDefaults.heartbeatMs
   let fanIn: FanIn | undefined
   let checker: NodeJS.Timeout | undefined
   let state: 'new' | 'started' | 'closed' = 'new'
   /** Subscriptions (to Redis) being made or removed, by channel, so that they apply in order. */
   const subscribing = new Map<string, Promise<void>>()
+  /** The hubbub channel of each subscribed topic. */
+  const channelOfTopic = new Map<string, string>()
 
   const report = (error: unknown): void => {
     onError(error instanceof Error ? error : new Error(String(error)))
   }
-  commands.on('error', report)
-  listener.on('error', report)
+
+  const onMessage = (message: string, topic: string): void => {
+    const channel = channelOfTopic.get(topic)
+    if (channel === undefined) return
+    let msg: BrokerMessage
+    try {
+      msg =
+        message.charAt(0) === 'p'
+          ? { kind: 'pub', pub: parsePub(message.slice(1)) }
+          : (JSON.parse(message.slice(1)) as BrokerMessage)
+    } catch (error) {
+      report(error)
+      return
+    }
+    fanIn?.hear(channel, msg)
+  }
+
+  const links = new RedisLinks({
+    url: options.url,
+    commandTimeoutMs,
+    connectTimeoutMs,
+    heartbeatMs,
+    prefix,
+    onMessage,
+    // What was published while the listener was away is lost to pub/sub: heal at once.
+    onListenerReconnected: () => {
+      void checkPositions(true).catch(report)
+    },
+    onError: report,
+  })
+  const scripts = new ScriptRunner(() => links.commands)
 
   const assertStarted = (): void => {
     if (state === 'new') throw new Error('start() must be called first')
@@ -177,27 +202,12 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     return created
   }
 
-  const onTopic = (channel: string) => (message: string) => {
-    const kind = message.charAt(0)
-    let msg: BrokerMessage
-    try {
-      msg =
-        kind === 'p'
-          ? { kind: 'pub', pub: parsePub(message.slice(1)) }
-          : (JSON.parse(message.slice(1)) as BrokerMessage)
-    } catch (error) {
-      report(error)
-      return
-    }
-    fanIn?.hear(channel, msg)
-  }
-
   /** Reads every subscribed channel's top in one pipeline and lets the fan-in compare. */
   const checkPositions = async (now: boolean): Promise<void> => {
     if (fanIn === undefined || state !== 'started') return
     const channels = [...fanIn.channels]
     if (channels.length === 0) return
-    const batch = commands.multi()
+    const batch = links.commands.multi()
     for (const channel of channels) batch.hmGet(channelKeys(prefix, channel).meta, ['e', 's'])
     const replies = (await batch.execAsPipeline()) as unknown as (string | null)[][]
     const tops = new Map<string, Position>()
@@ -230,8 +240,10 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
           const fan = fanIn
           await chain(channel, async () => {
             fan.listen(channel)
-            await listener.subscribe(channelKeys(prefix, channel).topic, onTopic(channel))
-            const meta = await commands.hmGet(channelKeys(prefix, channel).meta, ['e', 's'])
+            const { topic, meta: metaKey } = channelKeys(prefix, channel)
+            channelOfTopic.set(topic, channel)
+            await links.subscribe(topic)
+            const meta = await links.commands.hmGet(metaKey, ['e', 's'])
             const [epoch, seq] = meta
             fan.based(
               channel,
@@ -246,7 +258,9 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
           const fan = fanIn
           await chain(channel, async () => {
             fan?.forget(channel)
-            await listener.unsubscribe(channelKeys(prefix, channel).topic)
+            const { topic } = channelKeys(prefix, channel)
+            channelOfTopic.delete(topic)
+            await links.unsubscribe(topic)
           })
         }),
       publish: (channel, draft, retention) =>
@@ -284,7 +298,10 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
         }),
       emit: (channel, msg) =>
         open(async () => {
-          await commands.publish(channelKeys(prefix, channel).topic, `m${jsonOf(msg, 'message')}`)
+          await links.commands.publish(
+            channelKeys(prefix, channel).topic,
+            `m${jsonOf(msg, 'message')}`,
+          )
         }),
       history: (channel, query) => open(() => history(channel, query, query.onCreate)),
     },
@@ -319,7 +336,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     state: {
       get: (key) =>
         open(async (): Promise<unknown> => {
-          const json = await commands.get(stateKey(prefix, key))
+          const json = await links.commands.get(stateKey(prefix, key))
           return json === null ? undefined : JSON.parse(json)
         }),
       set: (key, value) =>
@@ -327,7 +344,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
           const json = JSON.stringify(value) as string | undefined
           if (json === undefined)
             throw new Error(`state value for "${key}" is not JSON-serialisable`)
-          await commands.set(stateKey(prefix, key), json)
+          await links.commands.set(stateKey(prefix, key), json)
         }),
       incr: (key, delta) =>
         open(async () => {
@@ -347,7 +364,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
         }),
       delete: (key) =>
         open(async () => {
-          await commands.del(stateKey(prefix, key))
+          await links.commands.del(stateKey(prefix, key))
         }),
     },
 
@@ -361,19 +378,13 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
         report,
       )
       try {
-        await Promise.all([commands.connect(), listener.connect()])
+        await links.start()
       } catch (error) {
         state = 'closed'
+        links.destroy()
         const reason = error instanceof Error ? error.message : String(error)
-        commands.destroy()
-        listener.destroy()
         throw new RedisConnectError(where, reason, { cause: error })
       }
-      // Ready again after a reconnect (node-redis subscribes again): what was published while
-      // the connection was down is lost to pub/sub, so every channel heals at once.
-      listener.on('ready', () => {
-        void checkPositions(true).catch(report)
-      })
       checker = setInterval(() => {
         void checkPositions(false).catch(report)
       }, positionCheckMs)
@@ -386,18 +397,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
       state = 'closed'
       clearInterval(checker)
       fanIn = undefined
-      if (!wasStarted) return
-      // A graceful close waits for replies; a Redis that stopped answering gets no longer than a
-      // command timeout.
-      const closing = Promise.allSettled([commands.close(), listener.close()])
-      let timer: NodeJS.Timeout | undefined
-      const timedOut = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, commandTimeoutMs)
-      })
-      await Promise.race([closing, timedOut])
-      clearTimeout(timer)
-      if (commands.isOpen) commands.destroy()
-      if (listener.isOpen) listener.destroy()
+      if (wasStarted) await links.close()
     },
   }
 }

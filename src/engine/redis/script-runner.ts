@@ -6,10 +6,11 @@ import type { RedisClientType } from '@redis/client'
  * not know it yet: at first use, and after a restart emptied its script cache.
  */
 export class ScriptRunner {
-  readonly #client: RedisClientType
+  readonly #client: () => RedisClientType
   readonly #shas = new Map<string, string>()
 
-  constructor(client: RedisClientType) {
+  /** `client` gives the connection to use now (it may be replaced). */
+  constructor(client: () => RedisClientType) {
     this.#client = client
   }
 
@@ -21,10 +22,10 @@ export class ScriptRunner {
     }
     const tail = [String(keys.length), ...keys, ...args]
     try {
-      return await this.#client.sendCommand(['EVALSHA', sha, ...tail])
+      return await this.#client().sendCommand(['EVALSHA', sha, ...tail])
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return await this.#client.sendCommand(['EVAL', script, ...tail])
+      return await this.#client().sendCommand(['EVAL', script, ...tail])
     }
   }
 }
