@@ -58,7 +58,7 @@ export interface OpenOptions {
  */
 export const openAs = async (
   browser: Browser,
-  server: HubbubServer,
+  server: Pick<HubbubServer, 'url'>,
   path: string,
   options: OpenOptions = {},
 ): Promise<Person> => {

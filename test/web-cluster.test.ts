@@ -1,0 +1,88 @@
+/**
+ * The web apps on two `hubbub serve --redis` nodes, as a user runs them (child processes on one
+ * real redis-server): a person in Chromium on each node, in the chat and the counter, sees what
+ * the other does, typing and presence included.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { launchChromium } from './support/browser.js'
+import { useServeProcesses, type Served } from './support/cli-process.js'
+import { waitForText, waitForTexts } from './support/page-text.js'
+import { disposeRedisServer, startRedisServer, type RedisServer } from './support/redis-server.js'
+import { BROWSER_TEST, openAs, saveScreenshot, type Person } from './support/web.js'
+
+const SECRET = 'web-cluster-secret-0123456789abcdef-0123'
+const { serve } = useServeProcesses()
+let browser: Browser
+let redis: RedisServer
+const people: Person[] = []
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+})
+afterEach(async () => {
+  for (const person of people.splice(0)) {
+    await person.context.close()
+    expect(person.errors).toEqual([])
+  }
+  await disposeRedisServer(redis)
+})
+
+const twoNodes = async (): Promise<[Served, Served]> => {
+  redis = await startRedisServer()
+  const node = () =>
+    serve(['--redis', redis.url, '--secret', SECRET, '--port', '0', '--host', '127.0.0.1'])
+  return [await node(), await node()]
+}
+
+const open = async (served: Served, path: string, name?: string): Promise<Person> => {
+  const person = await openAs(
+    browser,
+    { url: `http://127.0.0.1:${String(served.port)}` },
+    path,
+    name === undefined ? {} : { name },
+  )
+  person.page.setDefaultTimeout(10_000)
+  people.push(person)
+  return person
+}
+
+it(
+  'chat: people on two nodes see each other, their messages and their typing',
+  BROWSER_TEST,
+  async () => {
+    const [a, b] = await twoNodes()
+    const alice = await open(a, '/chat/', 'Alice')
+    const bob = await open(b, '/chat/', 'Bob')
+    const PEOPLE = '[data-testid=people] .person__name'
+    await waitForTexts(alice.page, PEOPLE, ['Alice', 'Bob'])
+    await waitForTexts(bob.page, PEOPLE, ['Bob', 'Alice'])
+    const box = (person: Person) => person.page.getByLabel('Message', { exact: true })
+    await box(bob).pressSequentially('Hel')
+    await alice.page.getByText('Bob is typing…').waitFor()
+    await box(bob).pressSequentially('lo from node B')
+    await box(bob).press('Enter')
+    await box(alice).fill('Hi from node A')
+    await box(alice).press('Enter')
+    for (const person of [alice, bob])
+      await waitForTexts(person.page, '.message__text', ['Hello from node B', 'Hi from node A'])
+    await saveScreenshot(alice.page, 'web-cluster-chat')
+  },
+)
+
+it('counter: clicks on two nodes add up, and both show the sum', BROWSER_TEST, async () => {
+  const [a, b] = await twoNodes()
+  const ann = await open(a, '/counter/')
+  const ben = await open(b, '/counter/')
+  for (const { page } of [ann, ben]) await waitForText(page, '[role=status]', 'Connected')
+  const plus = (person: Person) => person.page.getByRole('button', { name: 'Add one' })
+  await Promise.all(
+    [ann, ben].map(async (person) => {
+      for (let i = 0; i < 10; i++) await plus(person).click()
+    }),
+  )
+  for (const { page } of [ann, ben]) await waitForText(page, '[data-testid=value]', '20')
+})
