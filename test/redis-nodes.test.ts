@@ -280,7 +280,7 @@ describe('nodes on one Redis', () => {
     expect(got.map((pub) => (pub.data as { i: number }).i)).toEqual(range(1, COUNT))
   }, 60_000)
 
-  it('presence converges after a node dies: its members leave within --presence-ttl', async () => {
+  it('presence converges after a node dies: its members leave, with a leave event, within --presence-ttl', async () => {
     const redis = await redisServer()
     const [a, b] = [
       await node(redis.port, ['--presence-ttl', '1000']),
@@ -298,6 +298,9 @@ describe('nodes on one Redis', () => {
     await bob.request({ type: 'subscribe', channel: 'chat:room', presence: true })
     expect(await names()).toEqual(['Alice', 'Bob'])
     a.child.kill('SIGKILL')
+    // Alice's node never says she left: Bob's node reports it once her entry has expired.
+    const left = await bob.next('leave', (f) => f.channel === 'chat:room')
+    expect(left).toMatchObject({ member: { name: 'Alice' } })
     while ((await names()).includes('Alice'))
       await new Promise((resolve) => {
         setTimeout(resolve, 100)

@@ -43,6 +43,21 @@ interface ChannelEntry {
   /** The channel's recent frames, kept while `lagging > 0`. */
   recent: RecentFrames | undefined
   readonly presenceBudget: PresenceBudget
+  /** Who this node's join/leave subscribers know is in the channel; see {@link Hub} `#sweepMembers`. */
+  members: KnownMembers | undefined
+}
+
+/**
+ * The members a channel's join/leave subscribers on this node were told of (by join events, or
+ * found by a sweep), so that a member whose node died, and so never said `leave`, is reported
+ * leaving once its presence entry expires.
+ */
+interface KnownMembers {
+  readonly known: Map<string, Member>
+  /** Whether a sweep has listed the channel once: before it, a leave may be for anyone. */
+  seeded: boolean
+  /** Clients with a join or leave event during the sweep in flight: its list may predate them. */
+  touched: Set<string> | undefined
 }
 
 /**
@@ -373,6 +388,7 @@ export class Hub {
       lagging: 0,
       recent: undefined,
       presenceBudget: createPresenceBudget(),
+      members: undefined,
     }
     this.#channels.set(sub.channel, entry)
     return entry
@@ -426,6 +442,13 @@ export class Hub {
       }
       case 'join':
       case 'leave': {
+        const { members } = entry
+        if (members !== undefined) {
+          members.touched?.add(msg.member.client)
+          if (msg.kind === 'join') members.known.set(msg.member.client, msg.member)
+          // Not known once seeded: a sweep already reported it gone.
+          else if (!members.known.delete(msg.member.client) && members.seeded) return
+        }
         const { presenceBudget } = entry
         if (!admitPresenceEvent(presenceBudget, Date.now(), this.#maxPresenceEvents)) {
           if (presenceBudget.timer === undefined) this.#holdPresence(channel, entry)
@@ -581,7 +604,46 @@ export class Hub {
     sub.recipient.deliverEvent(sub, event, encode(event))
   }
 
+  /**
+   * Lists each channel with join/leave subscribers here, and reports a leave for every member they
+   * were told of that is no longer listed: its node died (or lost Redis) without saying `leave`,
+   * and its entry expired. Members listed but not known are added silently (their join was lost
+   * with a link, or predates this node's subscribers).
+   */
+  #sweepMembers(): void {
+    for (const [channel, entry] of this.#channels) {
+      const hasJoinLeave = [...entry.subs].some((sub) => sub.options.joinLeave)
+      if (!hasJoinLeave) {
+        entry.members = undefined
+        continue
+      }
+      const members = (entry.members ??= { known: new Map(), seeded: false, touched: undefined })
+      if (members.touched !== undefined) continue
+      members.touched = new Set()
+      this.#engine.presence
+        .list(channel)
+        .then((listed) => {
+          const touched = members.touched ?? new Set<string>()
+          members.touched = undefined
+          if (entry.members !== members) return
+          const live = new Set(listed.map((member) => member.client))
+          if (members.seeded)
+            for (const [client, member] of members.known)
+              if (!live.has(client) && !touched.has(client))
+                this.#deliver(channel, { kind: 'leave', member })
+          for (const member of listed)
+            if (!touched.has(member.client)) members.known.set(member.client, member)
+          members.seeded = true
+        })
+        .catch((err: unknown) => {
+          members.touched = undefined
+          this.#log.error({ err, channel }, 'presence sweep failed')
+        })
+    }
+  }
+
   #refreshPresence(): void {
+    this.#sweepMembers()
     for (const [channel, entry] of this.#channels)
       for (const sub of entry.subs) {
         if (!sub.options.presence || sub.phase === 'syncing') continue
