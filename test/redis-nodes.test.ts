@@ -8,7 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { UnsubscribeCode, type Pub } from '../src/protocol/index.js'
 import { connect, type Client } from '../src/client/node.js'
 import { useServeProcesses, type Served } from './support/cli-process.js'
@@ -235,6 +237,13 @@ describe('nodes on one Redis', () => {
     const local = await client(cutOff, 'Local')
     const reply = await local.call({ type: 'publish', channel: 'live', data: 'lost?' })
     expect(reply).toMatchObject({ error: { code: 'unavailable' } })
+    // A plain endpoint that needs no storage keeps working meanwhile.
+    const echo = new WebSocket(`${urlOf(cutOff)}echo`)
+    await once(echo, 'open')
+    const echoed = once(echo, 'message')
+    echo.send('still here')
+    expect(String((await echoed)[0])).toBe('Echo: still here')
+    echo.terminate()
     // Published on the other node while this one cannot hear Redis.
     for (const data of [2, 3, 4]) await writer.request({ type: 'publish', channel: 'live', data })
     proxy.restore()
