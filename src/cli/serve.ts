@@ -305,11 +305,11 @@ Options:
                          (env HUBBUB_MAX_API_BODY_BYTES, default ${serverDefaults.maxApiBodyBytes})
       --max-pending-headers-per-ip <n>
                          sockets one IP address may have still sending their HTTP
-                         request headers; more are closed at once
+                         request headers after a second; more are closed
                          (env HUBBUB_MAX_PENDING_HEADERS_PER_IP, default ${serverDefaults.maxPendingHeadersPerIp})
       --max-pending-connects-per-ip <n>
-                         WebSockets one IP address may have open before their connect
-                         frame; more are closed 1013
+                         WebSockets one IP address may have open over a second before
+                         their connect frame; more are closed 1013
                          (env HUBBUB_MAX_PENDING_CONNECTS_PER_IP, default ${serverDefaults.maxPendingConnectsPerIp})
       --presence-ttl <ms>
                          a member whose node stops refreshing it (a node killed, or cut

@@ -175,12 +175,14 @@ export interface ServerOptions {
   maxConnectionsPerIp?: number
   /**
    * Sockets from one IP address (the socket's own, even behind a proxy) that have not finished
-   * their HTTP request or upgrade headers; past it a new socket is destroyed at once. @default 64
+   * their HTTP request or upgrade headers after a second (younger ones do not count: a busy server
+   * reads late); past it a new socket is destroyed at once, and the extra pending ones are closed.
+   * @default 64
    */
   maxPendingHeadersPerIp?: number
   /**
-   * WebSocket connections from one IP address upgraded but not yet through `connect`; more are
-   * closed 1013. @default 128
+   * WebSocket connections from one IP address upgraded but not yet through `connect` after a
+   * second; more are closed 1013. @default 128
    */
   maxPendingConnectsPerIp?: number
   /**

@@ -37,7 +37,7 @@ import { createWsTransport, QueuedWebSocket } from './ws-transport.js'
 import { FrameScheduler } from './frame-writer.js'
 import { limitFailureLogs } from './failure-log.js'
 import { maxOpenSockets } from './open-files.js'
-import { SocketGuard, type GuardClosedReason } from './socket-guard.js'
+import { PENDING_GRACE_MS, SocketGuard, type GuardClosedReason } from './socket-guard.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -124,9 +124,22 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     rules.add(pattern, channelOptions)
 
   const perIp = new Map<string, number>()
-  /** Protocol connections not yet through `connect`, with their address, and counts by address. */
+  /**
+   * Protocol connections not yet through `connect`, with their address; and by address, since
+   * when each has waited (oldest first), so that only those past the grace count.
+   */
   const awaitingConnect = new Map<Leaver, string>()
-  const awaitingPerIp = new Map<string, number>()
+  const awaitingPerIp = new Map<string, Map<Leaver, number>>()
+  /** How many of `ip`'s connections have awaited `connect` for longer than the grace. */
+  const staleAwaiting = (ip: string): number => {
+    let stale = 0
+    const cutoff = performance.now() - PENDING_GRACE_MS
+    for (const since of awaitingPerIp.get(ip)?.values() ?? []) {
+      if (since > cutoff) break
+      stale += 1
+    }
+    return stale
+  }
   /** Per IP address with connections, their shared new-channel budget. */
   const ipChannelBudgets = new Map<string, TokenBucket>()
   const ipChannelBudget = (ip: string): TokenBucket => {
@@ -146,16 +159,17 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   }
   const awaitConnect = (ip: string, leaver: Leaver): void => {
     awaitingConnect.set(leaver, ip)
-    awaitingPerIp.set(ip, (awaitingPerIp.get(ip) ?? 0) + 1)
+    const ofIp = awaitingPerIp.get(ip) ?? new Map<Leaver, number>()
+    awaitingPerIp.set(ip, ofIp.set(leaver, performance.now()))
   }
   // Once connected or closed, whichever comes first.
   const connected = (leaver: Leaver): void => {
     const ip = awaitingConnect.get(leaver)
     if (ip === undefined) return
     awaitingConnect.delete(leaver)
-    const left = (awaitingPerIp.get(ip) ?? 1) - 1
-    if (left === 0) awaitingPerIp.delete(ip)
-    else awaitingPerIp.set(ip, left)
+    const ofIp = awaitingPerIp.get(ip)
+    ofIp?.delete(leaver)
+    if (ofIp?.size === 0) awaitingPerIp.delete(ip)
   }
   // One function for every connection's onClose, not a closure per connection.
   const untrack = (leaver: Leaver): void => {
@@ -241,11 +255,10 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     headersTimeoutMs: resolved.headersTimeoutMs,
     maxOpenSockets: maxOpenSockets(resolved.reservedFileDescriptors),
     onClosed: ({ reason, ip }) => {
-      // Budgeted like every failure line: a flood of these is summarized, not written each time.
-      logger.warn(
-        { err: new Error(GUARD_CLOSED[reason]), ip },
-        'closed a socket before its request',
-      )
+      // Budgeted like every failure line (a flood of these is summarized, not written each
+      // time), one budget per reason: the message names it.
+      const why = GUARD_CLOSED[reason]
+      logger.warn({ err: new Error(why), ip }, `closed a socket before its request: ${why}`)
     },
   })
   // The TCP socket, for http and https alike (before any TLS handshake).
@@ -301,8 +314,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         ? 'this node is full'
         : (perIp.get(ip) ?? 0) >= resolved.maxConnectionsPerIp
           ? 'too many connections from your address'
-          : endpoint === undefined &&
-              (awaitingPerIp.get(ip) ?? 0) >= resolved.maxPendingConnectsPerIp
+          : endpoint === undefined && staleAwaiting(ip) >= resolved.maxPendingConnectsPerIp
             ? 'too many connections from your address waiting to connect'
             : undefined
     wss.handleUpgrade(req, socket, head, (ws: QueuedWebSocket) => {

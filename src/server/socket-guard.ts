@@ -1,7 +1,11 @@
 import type { Socket } from 'node:net'
 
 export interface SocketGuardOptions {
-  /** Sockets from one address still sending their request headers; more are destroyed at once. */
+  /**
+   * Sockets from one address that have been sending their request headers for longer than
+   * {@link PENDING_GRACE_MS}; past it new ones are destroyed at once, and the sweep closes the
+   * extra ones.
+   */
   maxPendingHeadersPerIp: number
   /** How long a socket may take to finish its headers, from its accept. */
   headersTimeoutMs: number
@@ -25,6 +29,14 @@ export interface GuardClosed {
   ip: string
 }
 
+/**
+ * How long a socket may wait for its headers to be read before it counts against its address's
+ * budget. An honest client sends its headers in one packet, but a busy server reads them late: a
+ * NAT's reconnect storm arrives faster than the event loop reads, so counting young sockets
+ * would turn honest clients away. A slow client stays pending past this; those are counted.
+ */
+export const PENDING_GRACE_MS = 1_000
+
 /** A socket that has not finished its request headers yet. */
 interface Pending {
   socket: Socket
@@ -35,8 +47,9 @@ interface Pending {
 
 /**
  * Guards the accept path against one client hogging sockets and file descriptors: counts every
- * accepted socket until it closes, and each one still sending its first request's headers against
- * its address. Sockets past the per-address budget are destroyed as they arrive; pending ones past
+ * accepted socket until it closes, and each one that has been sending its first request's headers
+ * for longer than {@link PENDING_GRACE_MS} against its address. Past the per-address budget, new
+ * sockets are destroyed as they arrive and the sweep closes the extra pending ones; pending ones past
  * the headers deadline are swept away, whether they sent part of a request or nothing; and when the
  * process nears its open-files limit, the oldest pending socket makes room (or the new socket is
  * refused when none is pending), so that the process never reaches EMFILE, which would lock every
@@ -46,7 +59,8 @@ export class SocketGuard {
   readonly #options: SocketGuardOptions
   /** Pending sockets by `address port` (a TLS socket and its TCP socket share it), oldest first. */
   readonly #pending = new Map<string, Pending>()
-  readonly #pendingPerIp = new Map<string, number>()
+  /** Each address's pending sockets, oldest first. */
+  readonly #pendingPerIp = new Map<string, Set<Pending>>()
   #open = 0
   #sweeper: NodeJS.Timeout | undefined
 
@@ -67,7 +81,8 @@ export class SocketGuard {
       return
     }
     const { maxPendingHeadersPerIp, maxOpenSockets } = this.#options
-    if ((this.#pendingPerIp.get(ip) ?? 0) >= maxPendingHeadersPerIp) {
+    const now = performance.now()
+    if (this.#stalePending(ip, now) >= maxPendingHeadersPerIp) {
       this.#refuse(socket, { reason: 'pending-headers-per-ip', ip })
       return
     }
@@ -81,8 +96,10 @@ export class SocketGuard {
     }
     this.#open += 1
     const key = peerKey(ip, socket.remotePort)
-    this.#pending.set(key, { socket, key, ip, since: performance.now() })
-    this.#pendingPerIp.set(ip, (this.#pendingPerIp.get(ip) ?? 0) + 1)
+    const pending: Pending = { socket, key, ip, since: now }
+    this.#pending.set(key, pending)
+    const ofIp = this.#pendingPerIp.get(ip) ?? new Set<Pending>()
+    this.#pendingPerIp.set(ip, ofIp.add(pending))
     socket.once('close', () => {
       this.#open -= 1
       this.#forget(key)
@@ -116,9 +133,9 @@ export class SocketGuard {
     const pending = this.#pending.get(key)
     if (pending === undefined) return
     this.#pending.delete(key)
-    const left = (this.#pendingPerIp.get(pending.ip) ?? 1) - 1
-    if (left === 0) this.#pendingPerIp.delete(pending.ip)
-    else this.#pendingPerIp.set(pending.ip, left)
+    const ofIp = this.#pendingPerIp.get(pending.ip)
+    ofIp?.delete(pending)
+    if (ofIp?.size === 0) this.#pendingPerIp.delete(pending.ip)
     if (this.#pending.size === 0) this.stop()
   }
 
@@ -134,12 +151,35 @@ export class SocketGuard {
     this.#sweeper.unref()
   }
 
-  /** Destroys the pending sockets past the headers deadline (the map is oldest first). */
+  /** How many of `ip`'s pending sockets are past the grace at `now` (the set is oldest first). */
+  #stalePending(ip: string, now: number): number {
+    let stale = 0
+    const cutoff = now - PENDING_GRACE_MS
+    for (const pending of this.#pendingPerIp.get(ip) ?? []) {
+      if (pending.since > cutoff) break
+      stale += 1
+    }
+    return stale
+  }
+
+  /**
+   * Destroys the pending sockets past the headers deadline (the map is oldest first), then, for
+   * each address, its stale pending sockets past the budget, newest first (the oldest meet the
+   * deadline soonest anyway).
+   */
   #sweep(): void {
-    const cutoff = performance.now() - this.#options.headersTimeoutMs
+    const now = performance.now()
+    const cutoff = now - this.#options.headersTimeoutMs
     for (const pending of this.#pending.values()) {
-      if (pending.since > cutoff) return
+      if (pending.since > cutoff) break
       this.#evict(pending, 'headers-timeout')
+    }
+    const { maxPendingHeadersPerIp } = this.#options
+    for (const [ip, ofIp] of [...this.#pendingPerIp]) {
+      const stale = this.#stalePending(ip, now)
+      if (stale <= maxPendingHeadersPerIp) continue
+      const extra = [...ofIp].slice(maxPendingHeadersPerIp, stale)
+      for (const pending of extra) this.#evict(pending, 'pending-headers-per-ip')
     }
   }
 }

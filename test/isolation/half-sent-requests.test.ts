@@ -37,17 +37,19 @@ const waitForQueued = async (port: number, count: number): Promise<void> => {
 const { serve, openMany } = useLimitedServe()
 
 describe('half-sent HTTP requests', () => {
-  it('from one address: past 64 pending sockets the rest are closed, and others get through', async () => {
+  it('from one address: past 64 sockets pending over a second the rest are closed, and others get through', async () => {
     const server = await serve(NO_DEADLINE, OPEN_FILES)
     const attack = await openMany(server.port, ['127.0.0.2'], ATTACK, HALF_SENT)
     const health = await getHealthz(server.port, '127.0.0.1')
     expect(health.status).toBe(200)
     expect(health.body).toMatchObject({ status: 'ok' })
-    // Every socket past the per-address budget of 64 was destroyed as it arrived; those 64 are
-    // still open (the attack goes on), and held until the headers deadline.
+    // Every socket past the per-address budget of 64 was closed (to make room near the open-files
+    // limit, or by the sweep once a second pending); those 64 are still open (the attack goes on),
+    // and held until the headers deadline.
     await attack.closedAtLeast(ATTACK - 64)
     expect(attack.closed()).toBe(ATTACK - 64)
     // The log says why, naming the option, and summarizes rather than writing 1,936 lines.
+    await attack.closedAtLeast(ATTACK - 64)
     expect(server.stderr()).toContain('maxPendingHeadersPerIp')
     expect(server.stderr().split('\n').length).toBeLessThan(40)
   }, 60_000)
