@@ -96,9 +96,8 @@ describe.each<ProxyKind>(['nginx', 'haproxy'])('behind %s, no sticky sessions', 
     const redis = await startRedisServer()
     redisServers.push(redis)
     // --max-connections-per-ip 1: each client must be counted by its own address, not the proxy's.
-    const args = ['--redis', redis.url, '--secret', SECRET, '--host', '127.0.0.1', '--port', '0']
     const nodeArgs = [
-      ...args,
+      ...['--redis', redis.url, '--secret', SECRET, '--host', '127.0.0.1', '--port', '0'],
       '--trust-proxy',
       '--max-connections-per-ip',
       '1',
@@ -166,7 +165,7 @@ describe.each<ProxyKind>(['nginx', 'haproxy'])('behind %s, no sticky sessions', 
       ])
     }
 
-    // SIGKILL the reader's node: no goodbye; the proxy drops its clients' sockets.
+    // SIGKILL the other node: no goodbye; the proxy drops its clients' sockets.
     const stranded = onNode(victimId)
     const credentials = new Map(stranded.map((client) => [client, credentialOf(client)]))
     await victim.stop('SIGKILL')
