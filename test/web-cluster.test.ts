@@ -1,14 +1,16 @@
 /**
  * The web apps on two `hubbub serve --redis` nodes, as a user runs them (child processes on one
  * real redis-server): a person in Chromium on each node, in the chat and the counter, sees what
- * the other does, typing and presence included.
+ * the other does, typing and presence included; behind nginx, a browser whose node is killed goes
+ * on on the other node.
  */
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { launchChromium } from './support/browser.js'
 import { useServeProcesses, type Served } from './support/cli-process.js'
-import { waitForText, waitForTexts } from './support/page-text.js'
+import { textsOf, waitForText, waitForTexts } from './support/page-text.js'
 import { disposeRedisServer, startRedisServer, type RedisServer } from './support/redis-server.js'
+import { startReverseProxy, type ReverseProxy } from './support/reverse-proxy.js'
 import { BROWSER_TEST, openAs, saveScreenshot, type Person } from './support/web.js'
 
 const SECRET = 'web-cluster-secret-0123456789abcdef-0123'
@@ -16,6 +18,7 @@ const { serve } = useServeProcesses()
 let browser: Browser
 let redis: RedisServer
 const people: Person[] = []
+const proxies: ReverseProxy[] = []
 
 beforeAll(async () => {
   browser = await launchChromium()
@@ -28,6 +31,7 @@ afterEach(async () => {
     await person.context.close()
     expect(person.errors).toEqual([])
   }
+  for (const proxy of proxies.splice(0)) await proxy.stop()
   await disposeRedisServer(redis)
 })
 
@@ -86,3 +90,59 @@ it('counter: clicks on two nodes add up, and both show the sum', BROWSER_TEST, a
   )
   for (const { page } of [ann, ben]) await waitForText(page, '[data-testid=value]', '20')
 })
+
+it(
+  'chat through nginx: kill -9 the node a browser is on, and it goes on on the other, nothing lost or repeated',
+  BROWSER_TEST,
+  async () => {
+    const [a, b] = await twoNodes()
+    const proxy = await startReverseProxy('nginx', [a.port, b.port])
+    proxies.push(proxy)
+    const enter = async (name: string): Promise<Person> => {
+      const person = await openAs(browser, { url: proxy.url }, '/chat/', { name })
+      person.page.setDefaultTimeout(15_000)
+      people.push(person)
+      return person
+    }
+    const alice = await enter('Alice')
+    const bob = await enter('Bob')
+    await waitForTexts(alice.page, '[data-testid=people] .person__name', ['Alice', 'Bob'])
+    const box = (person: Person) => person.page.getByLabel('Message', { exact: true })
+    const say = async (person: Person, text: string): Promise<void> => {
+      await box(person).fill(text)
+      await box(person).press('Enter')
+    }
+    await say(alice, 'before')
+    await waitForTexts(bob.page, '.message__text', ['before'])
+    // The node holding more of the two browsers' sockets (at least one) dies without a word.
+    const connections = async (served: Served): Promise<number> => {
+      const health = (await (
+        await fetch(`http://127.0.0.1:${String(served.port)}/healthz`)
+      ).json()) as { connections: number }
+      return health.connections
+    }
+    const [onA, onB] = [await connections(a), await connections(b)]
+    expect(onA + onB).toBe(2)
+    const victim = onA >= onB ? a : b
+    victim.child.kill('SIGKILL')
+    await say(bob, 'after, from Bob')
+    await say(alice, 'after, from Alice')
+    // A message may wait in its sender's outbox while the sender reconnects: each browser shows
+    // all three once, and both in one order.
+    const all = ['before', 'after, from Alice', 'after, from Bob']
+    const orders = await Promise.all(
+      [alice, bob].map(async (person) => {
+        await expect
+          .poll(async () => (await textsOf(person.page, '.message__text')).sort(), {
+            timeout: 15_000,
+          })
+          .toEqual([...all].sort())
+        return textsOf(person.page, '.message__text')
+      }),
+    )
+    expect(orders[0]?.[0]).toBe('before')
+    expect([...(orders[0] ?? [])].sort()).toEqual([...all].sort())
+    expect(orders[1]).toEqual(orders[0])
+    await saveScreenshot(bob.page, 'web-cluster-failover')
+  },
+)

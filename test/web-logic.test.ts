@@ -91,6 +91,26 @@ describe('timeline', () => {
     expect(texts(mergeHistory(items, history))).toEqual(['m3', 'm4', 'm5'])
   })
 
+  it('shows a live message in seq order, before ours still on their way', () => {
+    const ours: TimelineItem = {
+      kind: 'message',
+      id: 'own:k',
+      key: 'k',
+      text: 'mine',
+      name: 'Bob',
+      time: 0,
+      status: 'sending',
+    }
+    const live = (seq: number) =>
+      [fromPub(pub(seq, `m${String(seq)}`))].filter((m) => m !== undefined)
+    // What the chat does with each live publication (room-state.ts, 'message').
+    let items = mergeHistory([], live(1))
+    items = [...items, ours]
+    items = mergeHistory(items, live(3))
+    items = mergeHistory(items, live(2))
+    expect(texts(items)).toEqual(['m1', 'm2', 'm3', 'mine'])
+  })
+
   it('never shows one publication twice', () => {
     const message = fromPub(pub(1, 'hi'))
     if (message === undefined) throw new Error('not a chat message')

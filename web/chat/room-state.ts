@@ -64,7 +64,10 @@ export const roomReducer = (state: RoomState, action: RoomAction): RoomState => 
     }
     case 'message': {
       const message = fromPub(action.pub)
-      return message === undefined ? state : { ...state, items: append(state.items, message) }
+      // In seq order, before our own still on their way: every member sees the room's order.
+      return message === undefined
+        ? state
+        : { ...state, items: mergeHistory(state.items, [message]) }
     }
     case 'join': {
       const { people, isNewPerson } = withJoin(state.people, action.member)
