@@ -14,7 +14,7 @@ import {
   type BuzzerRoomsOptions,
   type BuzzerSnapshot,
 } from '../src/apps/index.js'
-import { Inbox, opened } from './support/frames.js'
+import { plainBuzzer } from './support/plain-buzzer.js'
 import { useServer } from './support/harness.js'
 import type { TestClient } from './support/protocol-client.js'
 
@@ -40,20 +40,7 @@ const nextSnapshot = async (
   return frame.pub.data as BuzzerSnapshot
 }
 
-const plain = async (path: string) => {
-  const ws = track(new WebSocket(url(path)))
-  const inbox = new Inbox<string>()
-  ws.on('message', (data: Buffer) => {
-    inbox.push(data.toString('utf8'))
-  })
-  await opened(ws)
-  return {
-    buzz: async (): Promise<string> => {
-      ws.send('buzz')
-      return await inbox.take()
-    },
-  }
-}
+const plain = (path: string) => plainBuzzer(track(new WebSocket(url(path))))
 
 describe('buzzer', () => {
   it('ranks by arrival minus half the round trip and publishes the snapshot after each buzz', async () => {

@@ -1,14 +1,16 @@
 /**
  * The web apps on two `hubbub serve --redis` nodes, as a user runs them (child processes on one
- * real redis-server): a person in Chromium on each node, in the chat and the counter, sees what
- * the other does, typing and presence included; behind nginx, a browser whose node is killed goes
- * on on the other node.
+ * real redis-server): a person in Chromium on each node, in the chat, the counter and the buzzer,
+ * sees what the other does, typing and presence included; a plain `/buzzer` client plays too;
+ * behind nginx, a browser whose node is killed goes on on the other node.
  */
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { launchChromium } from './support/browser.js'
 import { useServeProcesses, type Served } from './support/cli-process.js'
 import { textsOf, waitForText, waitForTexts } from './support/page-text.js'
+import { plainBuzzer } from './support/plain-buzzer.js'
 import { disposeRedisServer, startRedisServer, type RedisServer } from './support/redis-server.js'
 import { startReverseProxy, type ReverseProxy } from './support/reverse-proxy.js'
 import { BROWSER_TEST, openAs, saveScreenshot, type Person } from './support/web.js'
@@ -144,5 +146,42 @@ it(
     expect([...(orders[0] ?? [])].sort()).toEqual([...all].sort())
     expect(orders[1]).toEqual(orders[0])
     await saveScreenshot(bob.page, 'web-cluster-failover')
+  },
+)
+
+it(
+  'buzzer: a host on node A, players on both nodes and a terminal on B share one round',
+  BROWSER_TEST,
+  async () => {
+    const [a, b] = await twoNodes()
+    const NAMES = '[data-testid=ranking] .ranking__player'
+    const VERDICT = '[data-testid=verdict]'
+    const host = await open(a, '/buzzer/?host=1', 'Hana')
+    const ann = await open(a, '/buzzer/', 'Ann')
+    const ben = await open(b, '/buzzer/', 'Ben')
+    await waitForText(host.page, '.panel__title', 'Hosting main')
+    await waitForTexts(host.page, '[data-testid=players] .player-chip', ['Ann', 'Ben'])
+    await host.page.getByRole('button', { name: 'Open round' }).click()
+    for (const { page } of [ann, ben])
+      await page.locator('[data-testid=round][data-phase=open]').waitFor()
+
+    // Ben on node B first, then Ann on node A, then a plain client of node B.
+    await ben.page.keyboard.press('Space')
+    await waitForText(ben.page, VERDICT, 'First place!')
+    await ann.page.getByRole('button', { name: 'Buzz!' }).click()
+    await ann.page.getByText(/^\d+\.\d+ s slower$/).waitFor()
+    const ws = new WebSocket(`ws://127.0.0.1:${String(b.port)}/buzzer`)
+    const terminal = await plainBuzzer(ws)
+    expect(await terminal.buzz()).toMatch(/^Response time: \d+\.\d\d sec slower\.$/)
+    for (const { page } of [host, ann, ben])
+      await waitForTexts(page, NAMES, ['Ben', 'Ann', 'Player 1'])
+    await saveScreenshot(host.page, 'web-cluster-buzzer')
+
+    // The host's reset on node A clears the round for the players of node B.
+    await host.page.getByRole('button', { name: 'Reset' }).click()
+    await ben.page.locator('[data-testid=round][data-phase=waiting]').waitFor()
+    expect(await ben.page.locator(NAMES).count()).toBe(0)
+    expect(await terminal.buzz()).toBe('The round is closed.')
+    ws.terminate()
   },
 )

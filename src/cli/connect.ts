@@ -14,13 +14,18 @@ import { whenStopSignal } from './stop-signal.js'
 import { ExitCode, UsageError, withUsageErrors, type Command } from './usage.js'
 
 const NAME = 'connect'
+/** After the end of input, how long the server must send nothing before we close. */
+const QUIET_MS = 300
+/** After the end of input, the longest we wait for the server to go quiet. */
+const LINGER_MS = 2_000
 
 const help = `Usage: hubbub connect <url> [options]
 
 A raw WebSocket console for any WebSocket server, like wscat: each line you type is sent as
 one text message, and each message received is printed (on a terminal as "< message", above
 the line you are typing; through a pipe as it is, one a line). Ends when the server closes
-the connection, at the end of input, or at Ctrl+D or Ctrl+C.
+the connection, at Ctrl+C, or at the end of input or Ctrl+D once the server has sent nothing
+for 0.3 s (at most 2 s later), so that answers to the last lines still arrive.
 
 Options:
   -s, --subprotocol <p>  offer the subprotocol <p>, e.g. hubbub.v1 (repeat it to offer
@@ -97,6 +102,18 @@ const run = async (args: string[]): Promise<ExitCode> => {
     ending.isByUs = true
     socket.close(1000, 'bye')
   }
+  let quiet: NodeJS.Timeout | undefined
+  let latest: NodeJS.Timeout | undefined
+  /**
+   * At the end of input: a server may still be answering the last lines (a buzz is answered once
+   * it is stored), and after our close frame nothing it sends arrives. So wait until it has been
+   * quiet for QUIET_MS, or LINGER_MS at most when it keeps talking.
+   */
+  const hangUpWhenQuiet = (): void => {
+    if (latest !== undefined) return
+    quiet = setTimeout(hangUp, QUIET_MS)
+    latest = setTimeout(hangUp, LINGER_MS)
+  }
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     socket.on('close', (code, reason) => {
       resolve({ code, reason: reason.toString('utf8') })
@@ -111,7 +128,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
           if (error instanceof Error) ui.print(formatProblem(palette, `not sent: ${error.message}`))
         })
       },
-      onEnd: hangUp,
+      onEnd: hangUpWhenQuiet,
       onInterrupt: hangUp,
     },
     '> ',
@@ -120,6 +137,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
     ui.print(formatProblem(palette, `connection error: ${error.message}`))
   })
   socket.on('message', (data: Buffer, isBinary) => {
+    if (quiet !== undefined) quiet.refresh()
     const text = isBinary ? `(binary message, ${data.length} bytes)` : data.toString('utf8')
     // Through a pipe the message is data, passed on as it is; a terminal must not obey it.
     ui.print(ui.isInteractive ? `${palette.dim('<')} ${printable(text)}` : text)
@@ -138,6 +156,8 @@ const run = async (args: string[]): Promise<ExitCode> => {
       ui.print(formatNotice(palette, `the server closed the connection: ${why}`))
     return ExitCode.Ok
   } finally {
+    clearTimeout(quiet)
+    clearTimeout(latest)
     dispose()
     ui.close()
   }

@@ -1,7 +1,6 @@
 import { ErrorCode, type Member } from '../../protocol/index.js'
-import { ReplyError, type App, type ChannelOptions } from '../../server/index.js'
-import { createBackground, type Background } from '../shared/background.js'
-import { nameOfChannel, readName, readOptionalDuration, readParams } from '../shared/params.js'
+import { ReplyError, type App } from '../../server/index.js'
+import { readName, readOptionalDuration, readParams } from '../shared/params.js'
 import {
   createBuzzerRooms,
   type BuzzerRooms,
@@ -43,8 +42,6 @@ export interface BuzzReply {
   repeat: boolean
 }
 
-const PREFIX = 'buzzer:'
-
 const quotaError = (room: string): ReplyError =>
   new ReplyError(
     ErrorCode.Quota,
@@ -59,39 +56,26 @@ const playerKey = (member: Member): string => `user:${member.user}`
  * `state` are the room's {@link BuzzerSnapshot}, published after every change. Rpc methods:
  * `buzzer.buzz { room, rttMs? }`, the host's `buzzer.open`, `buzzer.close` and `buzzer.reset
  * { room }`, and `buzzer.ping {}` for clients measuring their round trip. The server ranks by
- * arrival time minus half the reported round trip. Rounds live in this node's memory.
+ * arrival time minus half the reported round trip. Rounds are shared by every node of a cluster:
+ * rooms.ts keeps them as a log in the engine.
  */
 export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
   const rooms = options.rooms ?? createBuzzerRooms()
   const { canHost } = options
-  let background: Background | undefined
-  let stopListening = (): void => undefined
   return {
     name: 'buzzer',
     setup(hub) {
-      const work = createBackground(hub.log)
-      background = work
-      hub.channel(`${PREFIX}*`, {
-        historySize: 1,
-        presence: true,
-        joinLeave: true,
-        access: { publish: 'server' },
-        backpressure: 'latest',
-        state: (channel): BuzzerSnapshot => rooms.snapshot(nameOfChannel(channel, PREFIX)),
-      } satisfies ChannelOptions)
-      // Publishing in the order of the changes keeps the channel's last publication the newest.
-      stopListening = rooms.onChange((room, snapshot) => {
-        work.run(`publishing buzzer room "${room}"`, hub.publish(`${PREFIX}${room}`, snapshot))
-      })
+      // The rooms register `buzzer:*` (and their log) and publish the snapshots.
+      rooms.attach(hub)
 
-      hub.rpc('buzzer.buzz', (raw, caller): BuzzReply => {
+      hub.rpc('buzzer.buzz', async (raw, caller): Promise<BuzzReply> => {
         const params = readParams(raw)
         const room = readName(params, 'room')
         const rttMs = readOptionalDuration(params, 'rttMs')
         const { member } = caller
         // One player per user, so a protocol client's source is its user.
         const player = { key: playerKey(member), name: member.name, client: member.client }
-        const outcome = rooms.buzz(room, player, rttMs)
+        const outcome = await rooms.buzz(room, player, rttMs)
         switch (outcome.kind) {
           case 'closed':
             throw new ReplyError(ErrorCode.Forbidden, `the round in "${room}" is closed`)
@@ -119,7 +103,7 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
           const room = readName(readParams(raw), 'room')
           if (canHost !== undefined && !(await canHost(member, room)))
             throw new ReplyError(ErrorCode.Forbidden, `you may not host "${room}"`)
-          const outcome = rooms.host(room, action, playerKey(member))
+          const outcome = await rooms.host(room, action, playerKey(member))
           switch (outcome.kind) {
             case 'done':
               return outcome.snapshot
@@ -139,9 +123,7 @@ export const createBuzzerApp = (options: BuzzerAppOptions = {}): App => {
       hub.rpc('buzzer.ping', () => ({ serverTime: Date.now() }))
     },
     async close() {
-      stopListening()
-      rooms.dispose()
-      await background?.idle()
+      await rooms.dispose()
     },
   }
 }

@@ -88,7 +88,8 @@ const notFound = (id: string): ReplyError =>
  * restarts. `notify.send` adds to an inbox when `canSend` allows (by default a client's own, and any for the server); `notify.list`,
  * `notify.read`, `notify.readAll` and `notify.dismiss` act on the caller's own inbox;
  * `notify.demo` switches a source of random notifications for the caller. One user's changes are
- * applied and published one at a time on this node.
+ * applied and published one at a time on this node; nodes of a cluster may change one inbox at
+ * once (store.ts keeps the count exact).
  */
 export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
   const o: Required<Omit<NotifyAppOptions, 'canSend'>> = {
@@ -123,8 +124,22 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
       })
       const work = createBackground(hub.log)
       background = work
-      const publish = (user: string, event: NotifyEvent): Promise<unknown> =>
-        hub.publish(`${PREFIX}${user}`, event)
+      /**
+       * Publishes `event`, then re-reads the unread count and, while it differs from the last one
+       * published, publishes `{ kind: 'read', ids: [] }` with the new one: another node may have
+       * changed the count before this publication was stored, and the channel's last
+       * publication must carry a count read after the last change.
+       */
+      const publish = async (user: string, event: NotifyEvent): Promise<void> => {
+        await hub.publish(`${PREFIX}${user}`, event)
+        let told = event.unread
+        for (;;) {
+          const unread = await store.unread(user)
+          if (unread === told) return
+          await hub.publish(`${PREFIX}${user}`, { kind: 'read', ids: [], unread })
+          told = unread
+        }
+      }
       const inboxes = createObjectBudget({
         maxObjects: o.maxInboxes,
         createsPerSecond: o.inboxCreatesPerSecond,

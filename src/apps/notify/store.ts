@@ -16,13 +16,22 @@ export interface Inbox {
 }
 
 /**
- * Notifications in State, per user: a sequence number (`notify:<user>:next`, ids are its values
- * as strings), one key per item (`notify:<user>:item:<n>`) and the unread count
- * (`notify:<user>:unread`); `<user>` is URI-encoded so no two users share a key. A user keeps
- * the newest `maxItems`: adding one forgets the one `maxItems` before it.
+ * Notifications in State, per user, safe when several nodes change one inbox at once: every step
+ * is one atomic State call, and whether an item still counts as unread is decided by `incr`, never
+ * by reading and then writing. Keys (`<user>` URI-encoded so no two users share a key):
+ * - `notify:<user>:next`: the item sequence (ids are its values as strings);
+ * - `notify:<user>:item:<n>`: the item, written once and never rewritten (so a read cannot
+ *   bring back an item another node dismissed);
+ * - `notify:<user>:unread:<n>`: the item's unread flag, 1 while unread. Whoever takes it from 1
+ *   to 0 with `incr(-1)` (marking read, dismissing, or forgetting the item) is the one caller
+ *   that takes the item off `notify:<user>:unread`; any other caller sees a value below 0 and
+ *   changes nothing, also after the flag was deleted (an absent key counts as 0);
+ * - `notify:<user>:unread`: the unread count, only ever changed by `incr`.
+ * Items stored before the flags existed carry their `read` field and no flag; theirs is taken at
+ * -1 and never deleted, so it cannot be taken twice.
  *
- * The read-modify-write steps are not atomic: callers run one user's operations one at a time
- * (on one node). Each operation resolves with the unread count after it.
+ * A user keeps the newest `maxItems`: adding one forgets the one `maxItems` before it. Each
+ * operation resolves with the unread count after it.
  */
 export interface NotificationStore {
   add(
@@ -31,14 +40,14 @@ export interface NotificationStore {
   ): Promise<{ item: NotificationItem; unread: number }>
   /**
    * Marks one item read (a no-op when it is read) or removes it; undefined when there is no such
-   * item.
+   * item. `changed` says whether this call took the item off the unread count.
    */
   change(
     user: string,
     id: string,
     action: 'read' | 'dismiss',
-  ): Promise<{ unread: number } | undefined>
-  /** Marks every item read; `ids` are the ones that were unread. */
+  ): Promise<{ unread: number; changed: boolean } | undefined>
+  /** Marks every item read; `ids` are the ones this call took off the unread count. */
   markAllRead(user: string): Promise<{ ids: string[]; unread: number }>
   list(user: string): Promise<Inbox>
   unread(user: string): Promise<number>
@@ -47,6 +56,9 @@ export interface NotificationStore {
 }
 
 const ID = /^[1-9][0-9]{0,15}$/
+
+/** An item as kept: written without `read` since the flags exist, with it before. */
+type StoredItem = Omit<NotificationItem, 'read'> & { read?: boolean }
 
 export const createNotificationStore = (
   state: State,
@@ -58,15 +70,41 @@ export const createNotificationStore = (
       next: `${base}:next`,
       unread: `${base}:unread`,
       item: (n: number): string => `${base}:item:${n}`,
+      flag: (n: number): string => `${base}:unread:${n}`,
     }
   }
   const readNumber = async (key: string): Promise<number> => {
     const value = await state.get(key)
     return typeof value === 'number' ? value : 0
   }
-  const readItem = async (key: string): Promise<NotificationItem | undefined> => {
+  const readItem = async (key: string): Promise<StoredItem | undefined> => {
     const value = await state.get(key)
-    return isItem(value) ? value : undefined
+    return isStoredItem(value) ? value : undefined
+  }
+  const isLegacy = (item: StoredItem): boolean => item.read !== undefined
+  /** The item as listed: read unless its flag (or, for an old item without one, its field) says not. */
+  const shown = async (
+    k: ReturnType<typeof keys>,
+    n: number,
+    item: StoredItem,
+  ): Promise<NotificationItem> => {
+    const flag = await state.get(k.flag(n))
+    const read = typeof flag === 'number' ? flag <= 0 : item.read !== false
+    return { id: item.id, title: item.title, body: item.body, time: item.time, read }
+  }
+  /** Takes the item off the unread count if nobody has; true for the one caller that did. */
+  const take = async (
+    k: ReturnType<typeof keys>,
+    n: number,
+    item: StoredItem,
+  ): Promise<boolean> => {
+    const left = await state.incr(k.flag(n), -1)
+    return isLegacy(item) ? left === -1 && item.read === false : left === 0
+  }
+  /** Deletes an item and then its flag (an old item's flag stays: it must never be taken again). */
+  const remove = async (k: ReturnType<typeof keys>, n: number, item: StoredItem): Promise<void> => {
+    await state.delete(k.item(n))
+    if (!isLegacy(item)) await state.delete(k.flag(n))
   }
   const numberOf = (id: string): number | undefined => (ID.test(id) ? Number(id) : undefined)
   /** The item numbers that may still exist, newest first. */
@@ -82,56 +120,66 @@ export const createNotificationStore = (
     async add(user, draft) {
       const k = keys(user)
       const n = await state.incr(k.next, 1)
-      const item: NotificationItem = { id: String(n), ...draft, time: options.now(), read: false }
-      await state.set(k.item(n), item)
-      let delta = 1
+      const stored: StoredItem = { id: String(n), ...draft, time: options.now() }
+      // Counted first, flagged next, visible last: whoever can see the item finds its flag set,
+      // and the count is never below the flags.
+      let unread = await state.incr(k.unread, 1)
+      await state.set(k.flag(n), 1)
+      await state.set(k.item(n), stored)
       const evicted = n - options.maxItems
       if (evicted >= 1) {
         const old = await readItem(k.item(evicted))
         if (old !== undefined) {
-          if (!old.read) delta -= 1
-          await state.delete(k.item(evicted))
+          if (await take(k, evicted, old)) unread = await state.incr(k.unread, -1)
+          await remove(k, evicted, old)
         }
       }
-      return { item, unread: await unreadAfter(k.unread, delta) }
+      return { item: { ...stored, read: false }, unread }
     },
     async change(user, id, action) {
       const k = keys(user)
       const n = numberOf(id)
       const item = n === undefined ? undefined : await readItem(k.item(n))
       if (n === undefined || item === undefined) return undefined
-      if (action === 'dismiss') await state.delete(k.item(n))
-      else if (!item.read) await state.set(k.item(n), { ...item, read: true })
-      return { unread: await unreadAfter(k.unread, item.read ? 0 : -1) }
+      const changed = await take(k, n, item)
+      if (action === 'dismiss') await remove(k, n, item)
+      return { unread: await unreadAfter(k.unread, changed ? -1 : 0), changed }
     },
     async markAllRead(user) {
       const k = keys(user)
       const ids: string[] = []
       for (const n of await window(user)) {
         const item = await readItem(k.item(n))
-        if (item === undefined || item.read) continue
-        await state.set(k.item(n), { ...item, read: true })
-        ids.push(item.id)
+        if (item !== undefined && (await take(k, n, item))) ids.push(item.id)
       }
       return { ids, unread: await unreadAfter(k.unread, -ids.length) }
     },
     async list(user) {
       const k = keys(user)
-      const found = await Promise.all((await window(user)).map((n) => readItem(k.item(n))))
+      const numbers = await window(user)
+      const found = await Promise.all(
+        numbers.map(async (n) => {
+          const item = await readItem(k.item(n))
+          return item === undefined ? undefined : await shown(k, n, item)
+        }),
+      )
       const items = found.filter((item): item is NotificationItem => item !== undefined)
       return { items, unread: await readNumber(k.unread) }
     },
     unread: (user) => readNumber(keys(user).unread),
     async clear(user) {
       const k = keys(user)
-      for (const n of await window(user)) await state.delete(k.item(n))
+      for (const n of await window(user)) {
+        await state.delete(k.item(n))
+        await state.delete(k.flag(n))
+      }
       await state.delete(k.unread)
       await state.delete(k.next)
     },
   }
 }
 
-const isItem = (value: unknown): value is NotificationItem => {
+const isStoredItem = (value: unknown): value is StoredItem => {
   if (typeof value !== 'object' || value === null) return false
   const item = value as Record<string, unknown>
   return (
@@ -139,6 +187,6 @@ const isItem = (value: unknown): value is NotificationItem => {
     typeof item.title === 'string' &&
     typeof item.body === 'string' &&
     typeof item.time === 'number' &&
-    typeof item.read === 'boolean'
+    (item.read === undefined || typeof item.read === 'boolean')
   )
 }

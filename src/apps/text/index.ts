@@ -40,11 +40,15 @@ export const createTextApp = (options: TextAppOptions = {}): App => {
       hub.text('/upper', upperEndpoint)
       hub.text('/hello', helloEndpoint)
       hub.text('/broadcast', createBroadcastEndpoint(hub, sessions, resolved.broadcastChannel))
-      hub.text('/buzzer', createBuzzerEndpoint({ rooms: buzzerRooms, room: resolved.buzzerRoom }))
+      buzzerRooms.attach(hub)
+      hub.text(
+        '/buzzer',
+        createBuzzerEndpoint({ rooms: buzzerRooms, room: resolved.buzzerRoom, log: hub.log }),
+      )
     },
     async close() {
-      buzzerRooms.dispose()
       await sessions?.closeAll()
+      await buzzerRooms.dispose()
     },
   }
 }

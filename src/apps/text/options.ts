@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import type { BuzzerRooms } from '../buzzer/rooms.js'
 
 /** Options of {@link createTextApp}. Every field is optional. */
@@ -11,7 +10,7 @@ export interface TextAppOptions {
   maxNameLength?: number
   /** How long a `/buzzer` round stays open after its first buzz. @default 10_000 */
   buzzerRoundMs?: number
-  /** The clock `/buzzer` times buzzes with, in ms; tests pass a fake one. @default performance.now */
+  /** The clock `/buzzer` times buzzes with, in ms since the Unix epoch; tests pass a fake one. @default Date.now */
   nowMs?: () => number
   /** The room `/buzzer` plays in: the buzzer app's channel `buzzer:<room>`. @default 'main' */
   buzzerRoom?: string
@@ -31,7 +30,7 @@ export const textAppDefaults: ResolvedTextAppOptions = {
   broadcastChannel: 'text:broadcast',
   maxNameLength: 32,
   buzzerRoundMs: 10_000,
-  nowMs: () => performance.now(),
+  nowMs: () => Date.now(),
   buzzerRoom: 'main',
 }
 
