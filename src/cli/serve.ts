@@ -1,7 +1,10 @@
 /**
  * `hubbub serve`: runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
  * stdout gets exactly one line, `hubbub listening on <url>`, once the server accepts connections.
+ * With `--workers`, this process supervises worker processes (./workers/supervisor.ts) that each
+ * run the normal path below, and prints that line once they all listen.
  */
+import cluster from 'node:cluster'
 import { existsSync, readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
 import { join, resolve } from 'node:path'
@@ -24,6 +27,7 @@ import {
 import { createEngine, databaseFile, isRedisUrl, selectEngineKind } from './engine.js'
 import { appLimitFlags, appLimitHelp, type AppLimits } from './app-limits.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
+import { Failure } from './failure.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
 import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
@@ -36,6 +40,9 @@ import {
   withUsageErrors,
   type Command,
 } from './usage.js'
+import { linkToPrimary, type DrainReason } from './workers/primary-link.js'
+import { superviseWorkers } from './workers/supervisor.js'
+import { expandBareWorkersFlag, parseWorkerCount } from './workers/worker-count.js'
 
 const NAME = 'serve'
 const DEFAULT_PORT = 8765
@@ -244,6 +251,10 @@ Options:
                          other node on this Redis: redis://[user:password@]host:port[/db],
                          or rediss:// for TLS (env HUBBUB_REDIS_URL); give every node the
                          same --secret (or one --data) so that they trust one identity
+      --workers [<n>]    run <n> worker processes that serve this one port, so that every
+                         core works; 'auto' or no value: one per core; needs --redis, which
+                         they share; a worker that dies is started again (env HUBBUB_WORKERS;
+                         default: no workers, this process serves alone)
       --log-level <lvl>  ${logLevels.join(', ')}
                          (env HUBBUB_LOG_LEVEL, default ${defaultLogLevel}); logs go to stderr
       --max-connections <n>
@@ -365,13 +376,15 @@ ${appLimitHelp()}
   -h, --help             show this help
 
 Stop it with Ctrl+C or SIGTERM: clients are told to reconnect later (close 1001) and the
-process exits 0. A second signal exits at once with code 1.
+process exits 0. A second signal exits at once with code 1. With --workers, the signal goes to
+the first process, which drains every worker, then exits 0 (a second signal kills them).
 
 Examples:
   hubbub serve
   hubbub serve --port 9000 --log-level info
   hubbub serve --data /var/lib/hubbub
   hubbub serve --memory
+  hubbub serve --workers --redis redis://localhost:6379
   PORT=9000 hubbub serve
   hubbub serve --host 127.0.0.1 --port 0
   hubbub serve --max-connections 50000 --max-connections-per-ip 5000
@@ -407,6 +420,8 @@ interface ServeSettings {
   network: { allowedOrigins?: string[]; publicHosts?: string[]; trustProxy?: boolean }
   /** `--api-key` or `HUBBUB_API_KEY`; undefined: the HTTP API is off. */
   apiKey: string | undefined
+  /** `--workers` or `HUBBUB_WORKERS`: this many worker processes; undefined: none. */
+  workers: number | undefined
 }
 
 /**
@@ -446,7 +461,7 @@ const readLimits = <Option extends string>(
 const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' => {
   const { values } = withUsageErrors(NAME, () =>
     parseArgs({
-      args,
+      args: expandBareWorkersFlag(args),
       strict: true,
       allowPositionals: false,
       options: {
@@ -467,6 +482,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'headers-timeout': { type: 'string' },
         'presence-ttl': { type: 'string' },
         redis: { type: 'string' },
+        workers: { type: 'string' },
         'reserved-file-descriptors': { type: 'string' },
         'max-failure-log-lines': { type: 'string' },
         'failure-log-window': { type: 'string' },
@@ -533,6 +549,17 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       )
     if (values.memory) throw new UsageError(`${what} and --memory exclude each other`, NAME)
   }
+  const workersFlag = values.workers
+  const workersEnv = envValue(env, 'HUBBUB_WORKERS')
+  const workersSource = workersFlag !== undefined ? '--workers' : 'HUBBUB_WORKERS'
+  const workersValue = workersFlag ?? workersEnv
+  const workers =
+    workersValue === undefined ? undefined : parseWorkerCount(workersValue, workersSource, NAME)
+  if (workers !== undefined && redisUrl === undefined)
+    throw new UsageError(
+      `${workersSource} needs --redis <url> (or HUBBUB_REDIS_URL): without Redis each worker would be a separate world, with its own channels, history and presence`,
+      NAME,
+    )
   const limits: Limits = readLimits(limitFlags, values, env)
   const appLimits: AppLimits = readLimits(appLimitFlags, values, env)
   const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
@@ -596,6 +623,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     tlsFiles,
     network,
     apiKey,
+    workers,
   }
 }
 
@@ -758,6 +786,44 @@ const firstStopSignal = (): Promise<NodeJS.Signals> =>
     process.on('SIGTERM', onSignal)
   })
 
+/**
+ * The secret that signs anonymous credentials: `--secret`'s, else the data directory's (created
+ * the first time), else (with `--memory`) undefined, and the server makes one up. Throws a
+ * `Failure` when the data directory cannot keep one.
+ */
+const serverSecret = (settings: ServeSettings): string | undefined => {
+  if (settings.secret !== undefined || settings.memory) return settings.secret
+  try {
+    return loadOrCreateSecret(settings.dataDir)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Failure(
+      `cannot keep the server secret in ${secretFile(settings.dataDir)}: ${reason}; fix it, or give --secret`,
+    )
+  }
+}
+
+/**
+ * The primary of `--workers`: the workers run this same command line, and all get the one secret
+ * (through their environment, never the log) so that a credential issued by one is honoured by
+ * every other.
+ */
+const superviseFromSettings = (
+  settings: ServeSettings,
+  workers: number,
+  logger: ReturnType<typeof createCliLogger>,
+): Promise<ExitCode> => {
+  const secret = serverSecret(settings)
+  return superviseWorkers({
+    workers,
+    port: settings.port,
+    argv: process.argv.slice(1),
+    env: settings.secret === undefined && secret !== undefined ? { HUBBUB_SECRET: secret } : {},
+    logger,
+    forwardHangup: settings.tlsFiles !== undefined,
+  })
+}
+
 const run = async (args: string[]): Promise<ExitCode> => {
   const settings = resolveSettings(args, process.env)
   if (settings === 'help') {
@@ -765,6 +831,10 @@ const run = async (args: string[]): Promise<ExitCode> => {
     return ExitCode.Ok
   }
   const logger = createCliLogger(settings.logLevel)
+  if (settings.workers !== undefined && cluster.isPrimary)
+    return superviseFromSettings(settings, settings.workers, logger)
+  // Set up before the server starts, so that a primary that dies meanwhile is noticed.
+  const primary = linkToPrimary()
   const engineKind = selectEngineKind({ memory: settings.memory, redisUrl: settings.redisUrl })
   let engine: Engine
   try {
@@ -787,18 +857,12 @@ const run = async (args: string[]): Promise<ExitCode> => {
     )
     return ExitCode.Runtime
   }
-  let secret = settings.secret
-  if (secret === undefined && !settings.memory) {
-    try {
-      secret = loadOrCreateSecret(settings.dataDir)
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      process.stderr.write(
-        `hubbub: cannot keep the server secret in ${secretFile(settings.dataDir)}: ${reason}; fix it, or give --secret\n`,
-      )
-      await engine.close()
-      return ExitCode.Runtime
-    }
+  let secret: string | undefined
+  try {
+    secret = serverSecret(settings)
+  } catch (error) {
+    await engine.close()
+    throw error
   }
   const { appLimits: configAppLimits, ...serverConfig } = settings.config
   let server: HubbubServer
@@ -843,14 +907,21 @@ const run = async (args: string[]): Promise<ExitCode> => {
     return ExitCode.Runtime
   }
   // Handlers go in before the line is printed: whoever waits for it may signal right away.
-  const stopped = firstStopSignal()
+  const signalled = firstStopSignal()
+  const stopped: Promise<{ signal: NodeJS.Signals } | { reason: DrainReason }> = Promise.race([
+    signalled.then((signal) => ({ signal })),
+    ...(primary === undefined ? [] : [primary.drainRequested.then((reason) => ({ reason }))]),
+  ])
   const stopReloading =
     settings.tlsFiles === undefined
       ? undefined
       : reloadTlsOnHangup(server, settings.tlsFiles, logger)
-  process.stdout.write(
-    `hubbub listening on ${displayUrl(settings.host, server.port, settings.tlsFiles !== undefined)}\n`,
-  )
+  const url = displayUrl(settings.host, server.port, settings.tlsFiles !== undefined)
+  if (primary === undefined) process.stdout.write(`hubbub listening on ${url}\n`)
+  else
+    primary.reportListening(url, server.port).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not tell the primary that this worker listens')
+    })
   const data =
     engineKind === 'sqlite'
       ? databaseFile(settings.dataDir)
@@ -858,9 +929,9 @@ const run = async (args: string[]): Promise<ExitCode> => {
         ? redactUrl(settings.redisUrl)
         : undefined
   logger.info({ port: server.port, engine: engineKind, data }, 'listening')
-  const signal = await stopped
+  const cause = await stopped
   stopReloading?.()
-  logger.info({ signal }, 'shutting down')
+  logger.info(cause, 'shutting down')
   await server.close()
   return ExitCode.Ok
 }

@@ -204,7 +204,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const scheduler = new FrameScheduler(resolved.maxBatchBytes, resolved.maxBufferedBytes)
 
   const serveRequest = createRequestHandler({
-    status: () => ({ node: resolved.nodeId, connections: leavers.size }),
+    status: () => ({ node: resolved.nodeId, pid: process.pid, connections: leavers.size }),
     staticDir: resolved.staticDir,
     onError: (err) => {
       logger.error({ err }, 'could not serve a static file')

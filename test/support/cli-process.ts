@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
+import { createCondition } from './condition.js'
 
 /** The built CLI (`npm test` builds first). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
@@ -15,6 +16,10 @@ export interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** Everything it wrote to stderr so far (its log). */
   stderr(): string
+  /** Everything it wrote to stdout so far, the first line included. */
+  stdout(): string
+  /** Resolves once its stderr matches `pattern`; fails after `timeoutMs`. */
+  untilStderr(pattern: RegExp, timeoutMs?: number): Promise<void>
   /** Sends `signal` and resolves once the process has exited. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -52,7 +57,13 @@ export const useServeProcesses = () => {
       signal: child.signalCode,
     }))
     let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    let stdout = ''
+    const output = createCondition()
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+      output.changed()
+    })
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     const [line] = (await Promise.race([
       once(createInterface({ input: child.stdout }), 'line'),
       exited.then((outcome) => {
@@ -67,6 +78,14 @@ export const useServeProcesses = () => {
       line,
       exited,
       stderr: () => stderr,
+      stdout: () => stdout,
+      async untilStderr(pattern, timeoutMs = 15_000) {
+        await output.until(
+          () => (pattern.test(stderr) ? true : undefined),
+          () => `no ${String(pattern)} in stderr: ${stderr}`,
+          timeoutMs,
+        )
+      },
       stop(signal) {
         child.kill(signal)
         return exited
