@@ -5,6 +5,7 @@
  */
 import { median } from './median.js'
 import { createProgress } from './progress.js'
+import { partsLine } from './report.js'
 import { runTarget } from './run.js'
 
 const n = (x) => Math.round(x).toLocaleString('en-US')
@@ -17,7 +18,9 @@ const runLine = (name, r) => {
   )
   return (
     `${name}: ${n(c.deliveriesPerSec)} deliveries/s (server CPU ${c.serverCpuPct} %, bench CPU ` +
-    `${c.generatorCpuPct} %, other ${c.otherCpuPct} %), ${n(setup.perSec)} connections/s, ` +
+    `${c.generatorCpuPct} %, other ${c.otherCpuPct} %` +
+    (c.partsCpuPct === undefined ? '' : `; server: ${partsLine(c.partsCpuPct)}`) +
+    `), ${n(setup.perSec)} connections/s, ` +
     `${n(memory.bytesPerConnection)} B/connection, ${rates.join(', ')}`
   )
 }

@@ -1,6 +1,6 @@
 /**
  * The comparison's settings from its command line. Full: 5,000 idle connections, 1,000
- * subscribers, 3 runs a target. `--quick` (under 2 minutes): 1,000 idle, 250 subscribers, one run
+ * subscribers, 3 runs a target. `--quick` (about 2 minutes): 1,000 idle, 250 subscribers, one run
  * a target, shorter phases; the same method, smaller numbers.
  */
 import { parseArgs } from 'node:util'

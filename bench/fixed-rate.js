@@ -22,7 +22,7 @@ export const fixedRate = async (run, { subscribers, rate, seconds }) => {
   sink.hist = new Histogram()
   const total = Math.round(rate * seconds)
   const intervalMs = 1_000 / rate
-  const mark = cpuMark(server.pid)
+  const mark = cpuMark(server)
   let maxSendLagMs = 0
   let sent = 0
   while (sent < total) {
@@ -33,7 +33,7 @@ export const fixedRate = async (run, { subscribers, rate, seconds }) => {
     }
     if (sent < total) await sleep(1)
   }
-  const cpu = cpuSince(server.pid, mark)
+  const cpu = cpuSince(server, mark)
   const lastSentAt = performance.now()
   const missing = await flight.drain(DRAIN_MS)
   const drainMs = Math.round(performance.now() - lastSentAt)

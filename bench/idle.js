@@ -11,29 +11,29 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { cpuMark, cpuSince } from './cpu.js'
 import { pool } from './pool.js'
-import { procRssBytes } from './proc.js'
+import { serverRssBytes } from './server-group.js'
 
 /** Resolves with `{ baselineBytes }` after a warm-up subscriber came and went. */
 export const baseline = async (run, settleMs) => {
   const warmup = await run.subscriber(0)
   warmup.close()
   await sleep(settleMs)
-  return { baselineBytes: procRssBytes(run.server.pid) }
+  return { baselineBytes: serverRssBytes(run.server) }
 }
 
 /** Connects `n` subscribers; resolves with them and the figures. */
 export const connectIdle = async (run, { n, concurrency, settleMs, baselineBytes }) => {
   const subscribers = new Array(n)
-  const mark = cpuMark(run.server.pid)
+  const mark = cpuMark(run.server)
   const started = performance.now()
   await pool(n, concurrency, async (i) => {
     subscribers[i] = await run.subscriber(i)
     run.progress(i + 1, n)
   })
   const seconds = (performance.now() - started) / 1_000
-  const cpu = cpuSince(run.server.pid, mark)
+  const cpu = cpuSince(run.server, mark)
   await sleep(settleMs)
-  const rssBytes = procRssBytes(run.server.pid)
+  const rssBytes = serverRssBytes(run.server)
   const setup = { connections: n, concurrency, perSec: Math.round(n / seconds), ...cpu }
   const memory = {
     connections: n,

@@ -2,7 +2,7 @@
  * Readings from /proc (Linux only): CPU time of a process and of the machine, resident memory.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 const clockTicks = (() => {
   try {
@@ -40,4 +40,28 @@ export const procMemory = (pid) => {
 export const procRssBytes = (pid) => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024
+}
+
+/** The pids of every descendant of `pid` (children, their children…), from /proc/<pid>/stat. */
+export const descendantPids = (pid) => {
+  const children = new Map()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let stat
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+    } catch (err) {
+      if (err.code === 'ENOENT' || err.code === 'ESRCH') continue // it exited since the listing
+      throw err
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
+  }
+  const found = []
+  for (let queue = [pid]; queue.length > 0;) {
+    const kids = children.get(queue.shift()) ?? []
+    found.push(...kids)
+    queue.push(...kids)
+  }
+  return found
 }

@@ -62,6 +62,12 @@ const latencyTable = (entries, base, rates) => {
   return table([14, ...rates.map(() => 27), 12], [head, ...rows])
 }
 
+/** `{ 'node 1': 80, redis: 30 }` as `node 1 80 %, redis 30 %`. */
+export const partsLine = (partsCpuPct) =>
+  Object.entries(partsCpuPct)
+    .map(([part, cpu]) => `${part} ${pct(cpu)}`)
+    .join(', ')
+
 /** Lines about what makes figures doubtful, target by target. */
 const notes = (result) => {
   const lines = []
@@ -73,6 +79,8 @@ const notes = (result) => {
     const c = m.closedLoop
     if (c.isPaceBound)
       lines.push(`${name}: bound by the publishers' pacing, not the server: raise --publishers`)
+    if (c.partsCpuPct !== undefined)
+      lines.push(`${name}: server CPU in the closed loop by process: ${partsLine(c.partsCpuPct)}`)
     if (c.generatorCpuPct >= 90)
       lines.push(`${name}: bench CPU ${c.generatorCpuPct} %: the generator may be the limit`)
     const phases = [['closed loop', c], ...m.rates.map((r) => [`${r.rate}/s`, r])]

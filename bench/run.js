@@ -16,6 +16,7 @@ import { createPacer } from './pacer.js'
 import { pool } from './pool.js'
 import { saturation } from './saturation.js'
 import { payload } from './scan.js'
+import { partsOf } from './server-group.js'
 
 const PER_ADDRESS = 900 // connections per source address: hubbub allows 1,000 per IP
 
@@ -51,7 +52,13 @@ export const runTarget = async (target, config, { root, onPhase }) => {
   const sink = createSink()
   const sockets = new Set()
   const addresses = Math.ceil((config.idle + config.publishers) / PER_ADDRESS)
-  const options = (i) => ({ localAddress: `127.0.0.${2 + (i % addresses)}`, sockets, sink })
+  // `index` lets a target of several nodes spread the connections over them (targets/hubbub.js).
+  const options = (i) => ({
+    index: i,
+    localAddress: `127.0.0.${2 + (i % addresses)}`,
+    sockets,
+    sink,
+  })
   let server
   let timer
   const started = performance.now()
@@ -113,7 +120,10 @@ export const runTarget = async (target, config, { root, onPhase }) => {
   try {
     const result = await Promise.race([work, timeout])
     const { counts, info } = sink
-    return { ...result, info, errors: counts, seconds: (performance.now() - started) / 1_000 }
+    const seconds = (performance.now() - started) / 1_000
+    // The server's processes, to match a run with what else watched them (a profile, top).
+    const processes = partsOf(server).map(({ name, pid }) => ({ name, pid }))
+    return { ...result, info, errors: counts, seconds, processes }
   } finally {
     clearTimeout(timer)
     sink.isClosing = true

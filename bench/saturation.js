@@ -35,7 +35,7 @@ export const saturation = async (run, { subscribers, window, seconds, warmupMs, 
   pump()
   await sleep(warmupMs)
   sink.hist = new Histogram()
-  const mark = cpuMark(server.pid)
+  const mark = cpuMark(server)
   const start = { delivered: flight.delivered, sent: flight.next }
   const perSecond = []
   for (let second = 0; second < seconds; second++) {
@@ -44,7 +44,7 @@ export const saturation = async (run, { subscribers, window, seconds, warmupMs, 
     await sleep(1_000)
     perSecond.push(Math.round(((flight.delivered - before) * 1_000) / (performance.now() - at)))
   }
-  const cpu = cpuSince(server.pid, mark)
+  const cpu = cpuSince(server, mark)
   const latency = sink.hist.summary()
   const deliveriesPerSec = Math.round((flight.delivered - start.delivered) / cpu.seconds)
   const messagesPerSec = Math.round((flight.next - start.sent) / cpu.seconds)

@@ -46,6 +46,10 @@ const pubEnd = (buf, at, to, reader) => {
   return end
 }
 
+/** The node a connection goes to: of a group's `ports`, the one its index picks (round robin). */
+const portFor = (server, index = 0) =>
+  server.ports === undefined ? server.port : server.ports[index % server.ports.length]
+
 /**
  * One connection, `connect`ed with `batch: true`. Every message `buf[from, to)` is split on
  * "\n" (several frames when batched): a `pub` frame goes to `onPub(buf, from, to)`, which
@@ -79,7 +83,7 @@ const connect = async (server, options, { onPub, onReply }) => {
       from = to + 1
     }
   }
-  ws = await openSocket(server.url ?? `ws://127.0.0.1:${server.port}/`, {
+  ws = await openSocket(server.url ?? `ws://127.0.0.1:${portFor(server, options.index)}/`, {
     ...options,
     protocol: 'hubbub.v1',
     onMessage,
@@ -99,12 +103,23 @@ const connect = async (server, options, { onPub, onReply }) => {
   return { ws, request }
 }
 
-/** The hubbub target: `serve` with `serveArgs(tmpDir)`. */
-export const hubbubTarget = (name, serveArgs) => ({
+/**
+ * The hubbub target: `serve` with `serveArgs(tmpDir)`, or, with `start`, whatever servers it
+ * starts (see redis.js); `unavailable` as in index.js.
+ */
+export const hubbubTarget = (
   name,
-  describe: `hubbub serve ${serveArgs('<fresh dir>').join(' ')}`,
-  unavailable: () => undefined,
-  start: ({ root, tmpDir }) => startServer(root, 15_000, serveArgs(tmpDir)),
+  serveArgs,
+  {
+    describe = `hubbub serve ${serveArgs('<fresh dir>').join(' ')}`,
+    unavailable = () => undefined,
+    start = ({ root, tmpDir }) => startServer(root, 15_000, serveArgs(tmpDir)),
+  } = {},
+) => ({
+  name,
+  describe,
+  unavailable,
+  start,
 
   async subscriber(server, options) {
     const { sink } = options
