@@ -19,8 +19,10 @@ import {
   disposeRedisServer,
   startRedisServer,
   type RedisServer,
+  freePort,
   type RedisServerOptions,
 } from './support/redis-server.js'
+import { run } from './support/cli-client.js'
 import { nextEvent, range, Received } from './support/sdk.js'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
 
@@ -102,6 +104,39 @@ const pubs = async (c: TestClient, channel: string, count: number): Promise<Pub[
 }
 
 describe('nodes on one Redis', () => {
+  it('a node whose Redis cannot be reached at start exits 1 with one line naming it', async () => {
+    const port = await freePort()
+    const outcome = await run([
+      'serve',
+      '--redis',
+      `redis://:hunter2-password@127.0.0.1:${String(port)}`,
+      '--secret',
+      SECRET,
+      '--port',
+      '0',
+    ])
+    expect(outcome.code).toBe(1)
+    expect(outcome.stderr.trim().split('\n')).toEqual([
+      `hubbub: cannot reach Redis at redis://:***@127.0.0.1:${String(port)}: connect ECONNREFUSED 127.0.0.1:${String(port)}; start Redis or fix --redis`,
+    ])
+    // The password never shows.
+    expect(outcome.stderr + outcome.stdout).not.toContain('hunter2')
+  })
+
+  it('publications one client sends to a new channel keep their order', async () => {
+    const redis = await redisServer()
+    const served = await node(redis.port)
+    const writer = await client(served, 'Writer')
+    const reader = await client(served, 'Reader')
+    await reader.request({ type: 'subscribe', channel: 'fresh' })
+    // All at once: the first finds no stream and creates it; the rest must not overtake it.
+    await Promise.all(
+      range(1, 40).map((i) => writer.request({ type: 'publish', channel: 'fresh', data: i })),
+    )
+    const got = await pubs(reader, 'fresh', 40)
+    expect(got.map((pub) => pub.data)).toEqual(range(1, 40))
+  }, 60_000)
+
   it('deliver four publishers on two nodes in one identical order to forty subscribers on both', async () => {
     const redis = await redisServer()
     const nodes = [await node(redis.port), await node(redis.port)]

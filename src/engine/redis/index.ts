@@ -98,6 +98,18 @@ type Reply = (string | number)[]
 
 const parsePub = (json: string): Pub => JSON.parse(json) as Pub
 
+const ALL_SCRIPTS = [
+  PUBLISH_SCRIPT,
+  HISTORY_SCRIPT,
+  PRESENCE_ADD_SCRIPT,
+  PRESENCE_LIST_SCRIPT,
+  PRESENCE_REMOVE_SCRIPT,
+  INCR_SCRIPT,
+]
+
+/** Channels a node remembers as existing before it starts over (see `knownStreams`). */
+const MAX_KNOWN_STREAMS = 50_000
+
 /** An engine on the Redis at `options.url`; see {@link RedisEngineOptions}. */
 export const createRedisEngine = (options: RedisEngineOptions): Engine => {
   const prefix = options.prefix ?? redisDefaults.prefix
@@ -137,7 +149,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     fanIn?.hear(channel, msg)
   }
 
-  const links = new RedisLinks({
+  const links: RedisLinks = new RedisLinks({
     url: options.url,
     commandTimeoutMs,
     connectTimeoutMs,
@@ -148,9 +160,10 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     onListenerReconnected: () => {
       void checkPositions(true).catch(report)
     },
+    onCommandsReady: (client): Promise<unknown> => scripts.load(client, ALL_SCRIPTS),
     onError: report,
   })
-  const scripts = new ScriptRunner(() => links.commands)
+  const scripts: ScriptRunner = new ScriptRunner(() => links.commands)
 
   const assertStarted = (): void => {
     if (state === 'new') throw new Error('start() must be called first')
@@ -161,6 +174,31 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
   const open = async <T>(fn: () => Promise<T>): Promise<T> => {
     assertStarted()
     return await fn()
+  }
+
+  /**
+   * Channels whose stream this node saw exist. A publish to any other channel may first hear that
+   * the stream is absent and then create it in a second call; so, until one succeeds, a
+   * channel's publishes from this node run one after another, keeping the order they were made in
+   * (a later one must not land before an earlier one's second call).
+   */
+  const knownStreams = new Set<string>()
+  const publishChains = new Map<string, Promise<unknown>>()
+  const rememberStream = (channel: string): void => {
+    // A bound: forgetting only costs the next publishes of a channel running in turn.
+    if (knownStreams.size >= MAX_KNOWN_STREAMS) knownStreams.clear()
+    knownStreams.add(channel)
+  }
+  const inOrder = <T>(channel: string, attempt: () => Promise<T>): Promise<T> => {
+    const previous = publishChains.get(channel)
+    if (previous === undefined && knownStreams.has(channel)) return attempt()
+    const next = (previous ?? Promise.resolve()).catch(() => undefined).then(attempt)
+    publishChains.set(channel, next)
+    const forget = (): void => {
+      if (publishChains.get(channel) === next) publishChains.delete(channel)
+    }
+    next.then(forget, forget)
+    return next
   }
 
   /** Reads the stream, creating it (after `onCreate`) when `mayCreate`; undefined when absent. */
@@ -195,10 +233,14 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     onCreate: (() => void) | undefined,
   ): Promise<HistoryPage> => {
     const page = await readStream(channel, query, onCreate === undefined)
-    if (page !== undefined) return page
+    if (page !== undefined) {
+      rememberStream(channel)
+      return page
+    }
     onCreate?.()
     const created = await readStream(channel, query, true)
     if (created === undefined) throw new Error('the stream vanished while it was created')
+    rememberStream(channel)
     return created
   }
 
@@ -287,14 +329,17 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
                 String(streamIdleTtlMs),
               ],
             ) as Promise<Reply>
-          let reply = await run(draft.onCreate === undefined)
-          if (reply[0] === 'absent') {
-            draft.onCreate?.()
-            reply = await run(true)
-          }
-          const [outcome, epoch, seq] = reply
-          if (outcome !== 'ok' && outcome !== 'dup') throw new Error('the stream vanished')
-          return { epoch: String(epoch), seq: Number(seq) }
+          return await inOrder(channel, async () => {
+            let reply = await run(draft.onCreate === undefined)
+            if (reply[0] === 'absent') {
+              draft.onCreate?.()
+              reply = await run(true)
+            }
+            const [outcome, epoch, seq] = reply
+            if (outcome !== 'ok' && outcome !== 'dup') throw new Error('the stream vanished')
+            rememberStream(channel)
+            return { epoch: String(epoch), seq: Number(seq) }
+          })
         }),
       emit: (channel, msg) =>
         open(async () => {

@@ -20,11 +20,19 @@ export interface LinkOptions {
   onMessage: (message: string, topic: string) => void
   /** The listener connected again (by itself or replaced): messages may have been lost. */
   onListenerReconnected: () => void
+  /**
+   * The commands connection is ready (first, again, or replaced); whatever this sends goes before
+   * any other command on it.
+   */
+  onCommandsReady: (client: RedisClientType) => Promise<unknown>
   onError: (error: Error) => void
 }
 
 /** Reconnects after 50 ms, doubling to at most 1 s. */
 const reconnectDelayMs = (retries: number): number => Math.min(50 * 2 ** retries, 1_000)
+
+const messageOf = (cause: unknown): string =>
+  cause instanceof Error ? cause.message || cause.name : String(cause)
 
 export class RedisLinks {
   readonly #options: LinkOptions
@@ -37,6 +45,7 @@ export class RedisLinks {
   #timer: NodeJS.Timeout | undefined
   #isReplacing = false
   #isClosed = false
+  #isStarted = false
 
   constructor(options: LinkOptions) {
     this.#options = options
@@ -54,6 +63,7 @@ export class RedisLinks {
   async start(): Promise<void> {
     await Promise.all([this.#commands.connect(), this.#listener.connect()])
     await this.#listener.subscribe(this.#beatTopic, this.#onMessage)
+    this.#isStarted = true
     this.#heardAt = this.#answeredAt = performance.now()
     this.#timer = setInterval(() => {
       this.#beat()
@@ -99,13 +109,24 @@ export class RedisLinks {
     for (const client of [this.#commands, this.#listener]) if (client.isOpen) client.destroy()
   }
 
+  /** Before start succeeded, its rejection says what went wrong: nothing to report twice. */
+  readonly #onClientError = (error: Error): void => {
+    if (this.#isStarted) this.#options.onError(error)
+  }
+
   readonly #onMessage = (message: string, topic: string): void => {
     this.#heardAt = performance.now()
     if (topic !== this.#beatTopic) this.#options.onMessage(message, topic)
   }
 
   #socketOptions() {
-    return { connectTimeout: this.#options.connectTimeoutMs, reconnectStrategy: reconnectDelayMs }
+    return {
+      connectTimeout: this.#options.connectTimeoutMs,
+      // Before start succeeded, the first failure is the answer: `hubbub serve` says it and exits,
+      // rather than retrying forever in silence. Afterwards, a lost connection is made again.
+      reconnectStrategy: (retries: number, cause: unknown): number | Error =>
+        this.#isStarted ? reconnectDelayMs(retries) : new Error(messageOf(cause)),
+    }
   }
 
   #makeCommands(): RedisClientType {
@@ -117,9 +138,12 @@ export class RedisLinks {
       commandOptions: { timeout: this.#options.commandTimeoutMs, rejectInFlight: true },
       pingInterval: this.#options.heartbeatMs,
     }) as RedisClientType
-    client.on('error', this.#options.onError)
+    client.on('error', this.#onClientError)
     client.on('ping-interval', () => {
       this.#answeredAt = performance.now()
+    })
+    client.on('ready', () => {
+      this.#options.onCommandsReady(client).catch(this.#onClientError)
     })
     return client
   }
@@ -129,7 +153,7 @@ export class RedisLinks {
       url: this.#options.url,
       socket: this.#socketOptions(),
     }) as RedisClientType
-    client.on('error', this.#options.onError)
+    client.on('error', this.#onClientError)
     let isFirst = true
     client.on('ready', () => {
       this.#heardAt = performance.now()

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto'
 import type { RedisClientType } from '@redis/client'
 
 /**
- * Runs Lua scripts by their SHA1 (EVALSHA), sending a script's text (EVAL) only when Redis does
- * not know it yet: at first use, and after a restart emptied its script cache.
+ * Runs Lua scripts by their SHA1 (EVALSHA). {@link ScriptRunner.load} gives Redis every script
+ * each time the connection is ready, before any command: a call that met an unknown script and
+ * was sent again as EVAL could be overtaken by later calls, and publications would leave in
+ * another order than they were made. EVAL stays as the fallback (someone ran SCRIPT FLUSH).
  */
 export class ScriptRunner {
   readonly #client: () => RedisClientType
@@ -12,6 +14,11 @@ export class ScriptRunner {
   /** `client` gives the connection to use now (it may be replaced). */
   constructor(client: () => RedisClientType) {
     this.#client = client
+  }
+
+  /** Loads `scripts` on `client`; call it first thing when the connection is ready. */
+  load(client: RedisClientType, scripts: readonly string[]): Promise<unknown[]> {
+    return Promise.all(scripts.map((script) => client.sendCommand(['SCRIPT', 'LOAD', script])))
   }
 
   async run(script: string, keys: string[], args: string[]): Promise<unknown> {
