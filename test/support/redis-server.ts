@@ -43,6 +43,12 @@ export const freePort = async (): Promise<number> => {
   return address.port
 }
 
+/** Every redis-server running, so that a test process that ends early leaves none behind. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
 const launch = async (
   port: number,
   dir: string,
@@ -69,6 +75,8 @@ const launch = async (
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   let output = ''
   const lines = createInterface({ input: child.stdout })
   const ready = new Promise<void>((resolve, reject) => {

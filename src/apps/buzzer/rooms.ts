@@ -290,10 +290,12 @@ export const createBuzzerRooms = (options: BuzzerRoomsOptions = {}): BuzzerRooms
 
   return {
     attach(hub) {
-      if (attached !== undefined) {
-        if (attached.hub !== hub) throw new Error('buzzer rooms are attached to another hub')
-        return
-      }
+      if (attached?.hub === hub) return
+      // Another hub: the apps of a server that stopped are being set up on a new one (the same
+      // `bundledApps()` given to each start). What was read from the old one's engine goes.
+      for (const view of views.values()) clearTimeout(view.timer)
+      views.clear()
+      isDisposed = false
       attached = { hub, background: createBackground(hub.log) }
       hub.channel(`${PREFIX}*`, {
         historySize: 1,
