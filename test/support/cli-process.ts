@@ -30,6 +30,10 @@ export interface Served {
  */
 export const useServeProcesses = () => {
   const children = new Set<ChildProcess>()
+  // A test process that ends early (a timeout, Ctrl+C) leaves no server behind.
+  process.once('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  })
   afterEach(async () => {
     const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null)
     for (const child of running) child.kill('SIGKILL')
