@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { isAlive } from './support/pid.js'
 
 const run = promisify(execFile)
 const SMALL = ['--quick', '--idle', '40', '--subscribers', '40', '--seconds', '1']
@@ -30,16 +31,6 @@ interface Result {
       runs: { processes: { name: string; pid: number }[] }[]
     }
   >
-}
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
-    throw error
-  }
 }
 
 describe('npm run bench on Redis', () => {

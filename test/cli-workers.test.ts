@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, useServeProcesses, type Served } from './support/cli-process.js'
 import { TestClient, credentialOf } from './support/protocol-client.js'
 import { disposeRedisServer, startRedisServer, type RedisServer } from './support/redis-server.js'
+import { isAlive } from './support/pid.js'
 
 const LISTENING = /^hubbub listening on http:\/\/localhost:(\d+)$/
 
@@ -37,16 +38,6 @@ afterEach(() => {
   for (const pid of workerPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
   workerPids.clear()
 })
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
-    throw error
-  }
-}
 
 const serveWorkers = (workers: string, extra: string[] = []): Promise<Served> =>
   serve([

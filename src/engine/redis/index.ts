@@ -87,6 +87,23 @@ export const redactUrl = (url: string): string => {
 
 const newEpoch = (): string => randomBytes(6).toString('base64url')
 
+/**
+ * The epoch a stream gets if the next script creates it: drawn once, and again only after a
+ * script used it, so that publishing to existing streams draws no random bytes.
+ */
+class EpochCandidate {
+  #next = newEpoch()
+
+  get value(): string {
+    return this.#next
+  }
+
+  /** The script answered `epoch`: if it created the stream with ours, draw a fresh one. */
+  settle(epoch: unknown): void {
+    if (epoch === this.#next) this.#next = newEpoch()
+  }
+}
+
 /** JSON text, rejecting values JSON cannot represent. */
 const jsonOf = (value: unknown, what: string): string => {
   const json = JSON.stringify(value) as string | undefined
@@ -119,6 +136,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
   const streamIdleTtlMs = options.streamIdleTtlMs ?? redisDefaults.streamIdleTtlMs
   const onError = options.onError ?? (() => undefined)
   const where = redactUrl(options.url)
+  const candidate = new EpochCandidate()
 
   const heartbeatMs = options.heartbeatMs ?? redisDefaults.heartbeatMs
   let fanIn: FanIn | undefined
@@ -212,7 +230,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
       HISTORY_SCRIPT,
       [keys.meta, keys.history],
       [
-        newEpoch(),
+        candidate.value,
         mayCreate ? '1' : '0',
         String(streamIdleTtlMs),
         query.since === undefined ? '' : String(Math.floor(query.since.seq)),
@@ -222,6 +240,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
     )) as Reply
     if (reply[0] === 'absent') return undefined
     const [, epoch, seq, ...jsons] = reply
+    candidate.settle(epoch)
     const pubs = (jsons as string[]).map(parsePub)
     if (query.since === undefined && query.reverse === true) pubs.reverse()
     return { top: { epoch: String(epoch), seq: Number(seq) }, pubs }
@@ -319,7 +338,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
               [keys.meta, keys.history, hasKey ? keys.dedup(draft.key ?? '') : keys.meta],
               [
                 keys.topic,
-                newEpoch(),
+                candidate.value,
                 mayCreate ? '1' : '0',
                 String(Math.max(0, Math.floor(retention.historySize))),
                 String(Math.max(1, Math.floor(retention.historyTtlMs))),
@@ -336,6 +355,7 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
               reply = await run(true)
             }
             const [outcome, epoch, seq] = reply
+            candidate.settle(epoch)
             if (outcome !== 'ok' && outcome !== 'dup') throw new Error('the stream vanished')
             rememberStream(channel)
             return { epoch: String(epoch), seq: Number(seq) }
