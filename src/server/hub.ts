@@ -97,6 +97,8 @@ export class Hub {
   readonly #catchUpBudget: CatchUpBudget
   /** History reads for catch-up in flight, shared by every socket asking for the same page. */
   readonly #catchUpReads = new Map<string, Promise<CatchUpPage>>()
+  /** Unsubscribes under way (a closing socket's, say): `stop` waits for their engine calls. */
+  readonly #leaving = new Set<Promise<void>>()
   readonly nodeId: string
   #presenceTimer: NodeJS.Timeout | undefined
 
@@ -123,8 +125,13 @@ export class Hub {
     this.#presenceTimer.unref()
   }
 
-  stop(): void {
+  /**
+   * Stops the presence refresh and resolves once the unsubscribes under way have finished (or
+   * failed), so that the engine, closed next, still takes their presence removals and leaves.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.#presenceTimer)
+    await Promise.allSettled([...this.#leaving])
   }
 
   options(channel: string): ResolvedChannelOptions {
@@ -221,6 +228,16 @@ export class Hub {
   /** Removes a subscription (leaving presence, with a `leave` event where the channel has them). */
   async unsubscribe(sub: Subscription): Promise<void> {
     if (sub.isClosed) return
+    const leaving = this.#leave(sub)
+    this.#leaving.add(leaving)
+    try {
+      await leaving
+    } finally {
+      this.#leaving.delete(leaving)
+    }
+  }
+
+  async #leave(sub: Subscription): Promise<void> {
     await this.#detach(sub)
     const { options, channel, recipient } = sub
     if (!options.presence) return

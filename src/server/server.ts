@@ -372,7 +372,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       resolve(typeof address === 'object' && address !== null ? address.port : resolved.port)
     })
   }).catch(async (err: unknown) => {
-    hub.stop()
+    await hub.stop()
     for (const app of resolved.apps) await app.close?.()
     await engine.close()
     throw err
@@ -405,7 +405,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     http.closeAllConnections()
     await stopped
     guard.stop()
-    hub.stop()
+    await hub.stop()
     for (const app of [...resolved.apps].reverse()) await app.close?.()
     await engine.close()
     failureLog.flush()
