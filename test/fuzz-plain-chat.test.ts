@@ -60,7 +60,14 @@ const openPlain = async (): Promise<Plain> => {
 }
 
 beforeAll(async () => {
-  server = await createServer({ port: 0, apps: bundledApps(), logger: pino({ level: 'warn' }) })
+  server = await createServer({
+    port: 0,
+    apps: bundledApps(),
+    logger: pino({ level: 'warn' }),
+    // Every run is a join and a leave in one room: the default budget (20 a second) would pace
+    // the runs, and what it does to a crowd is tested in test/isolation/presence-churn.test.ts, not here.
+    maxPresenceEventsPerSecond: 100_000,
+  })
   // The watcher is seated once a protocol client in the room sees it join.
   const observer = await TestClient.connect(`ws://127.0.0.1:${server.port}/`, 'Observer')
   await observer.request({ type: 'subscribe', channel: 'chat:lobby' })
