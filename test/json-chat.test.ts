@@ -181,6 +181,9 @@ describe('JSON chat on /chat', () => {
       const error = await fay.next('error')
       expect(typeof error.message).toBe('string')
     }
+    // Over the plain endpoints' size limit (maxPublishBytes, 32 KiB by default): a JSON error too.
+    fay.send({ type: 'message', text: 'x'.repeat(40_000) })
+    expect((await fay.next('error')).message).toMatch(/limited to 32768 bytes/)
     fay.send({ type: 'join', username: 'Someone else' })
     expect((await fay.next('error')).message).toMatch(/already joined as "Fay"/)
     // Still in the room after all that.

@@ -84,6 +84,7 @@ export const startJsonChat = (
   connection: TextConnection,
   options: JsonChatOptions,
 ): JsonChat => {
+  connection.speakJson()
   const sendLine = createLineSender(connection)
   const send = (output: JsonChatOutput): void => {
     sendLine(encodeJsonChatOutput(output))
