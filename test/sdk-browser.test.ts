@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { connect } from '../src/client/node.js'
@@ -80,4 +82,30 @@ it('connects, subscribes, publishes and recovers after the server restarts', asy
   expect(errors).toEqual([])
   node.close()
   await page.evaluate(`window.hub.client.close()`)
+})
+
+it('says, as far as the browser tells, why a refused connection failed', async () => {
+  // A server that refuses every upgrade with 403: a browser hears only "failed", with no status.
+  const refusing = createHttpServer()
+  refusing.on('upgrade', (_request, socket) => {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+  })
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+  const { port } = refusing.address() as AddressInfo
+  const page = await browser.newPage()
+  await page.goto(server.url)
+  const dropped = await page.evaluate(`(async () => {
+    const { connect } = await import('/hubbub.js')
+    const client = connect('ws://localhost:${port}/', { maxReconnectDelayMs: 60000 })
+    const event = await new Promise((resolve) => client.on('disconnected', resolve))
+    client.close()
+    return event
+  })()`)
+  expect(dropped).toMatchObject({
+    code: 1006,
+    cause: { kind: 'unknown', message: 'the WebSocket could not be opened (no reason given)' },
+    reason: 'the WebSocket could not be opened (no reason given)',
+  })
+  await page.close()
+  await new Promise((resolve) => refusing.close(resolve))
 })

@@ -77,6 +77,23 @@ export const connectClient = async (url: string, options: ClientOptions): Promis
 }
 
 /**
+ * Connects as {@link connectClient} does, runs `use` with the client (a one-off read such as
+ * `client.presence(channel)`), and closes the client, whatever `use` did.
+ */
+export const withClient = async <T>(
+  url: string,
+  options: ClientOptions,
+  use: (client: Client) => Promise<T>,
+): Promise<T> => {
+  const client = await connectClient(url, options)
+  try {
+    return await use(client)
+  } finally {
+    client.close()
+  }
+}
+
+/**
  * Calls `notify` once when the link drops (`connection lost (…); reconnecting…`) and once when it
  * is back (`reconnected`), however many attempts it takes. Returns the function that stops it.
  */

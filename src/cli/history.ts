@@ -1,11 +1,11 @@
 /** `hubbub history <channel>`: the publications a channel still keeps. */
 import { parseArgs } from 'node:util'
 import { HubbubError, type HistoryResult } from '../client/node.js'
+import { withClient } from './client-connect.js'
 import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor } from './palette.js'
-import { requestOnce } from './protocol-request.js'
 import { formatPub, formatPubJson } from './pub-format.js'
 import { ExitCode, parseCount, UsageError, withUsageErrors, type Command } from './usage.js'
 
@@ -77,15 +77,12 @@ const run = async (args: string[]): Promise<ExitCode> => {
   const { channel } = settings
   let result: HistoryResult
   try {
-    result = (await requestOnce(
+    result = await withClient(
       settings.url,
       { name: settings.name, token: settings.token },
-      {
-        type: 'history',
-        channel,
-        ...(settings.limit === undefined ? {} : { limit: settings.limit }),
-      },
-    )) as HistoryResult
+      (client) =>
+        client.history(channel, settings.limit === undefined ? {} : { limit: settings.limit }),
+    )
   } catch (error) {
     if (!(error instanceof HubbubError)) throw error
     throw new Failure(`history of ${channel} refused: ${error.message} (${error.code})`)

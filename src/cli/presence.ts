@@ -1,12 +1,12 @@
 /** `hubbub presence <channel>`: who is in a channel right now. */
 import { parseArgs } from 'node:util'
 import { HubbubError, type Member } from '../client/node.js'
+import { withClient } from './client-connect.js'
 import { clientOptions, clientOptionsHelp, resolveServerUrl, resolveWho } from './client-flags.js'
 import { Failure } from './failure.js'
 import { printLine } from './output.js'
 import { paletteFor } from './palette.js'
 import { printable } from './printable.js'
-import { requestOnce } from './protocol-request.js'
 import { ExitCode, UsageError, withUsageErrors, type Command } from './usage.js'
 
 const NAME = 'presence'
@@ -78,15 +78,11 @@ const run = async (args: string[]): Promise<ExitCode> => {
   const { channel } = settings
   let members: Member[]
   try {
-    const result = (await requestOnce(
+    members = await withClient(
       settings.url,
       { name: settings.name, token: settings.token },
-      {
-        type: 'presence',
-        channel,
-      },
-    )) as { members: Member[] }
-    members = result.members
+      (client) => client.presence(channel),
+    )
   } catch (error) {
     if (!(error instanceof HubbubError)) throw error
     throw new Failure(`presence of ${channel} refused: ${error.message} (${error.code})`)

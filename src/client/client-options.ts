@@ -1,3 +1,4 @@
+import type { ConnectFailure } from './connect-failure.js'
 import type { ConnectResult } from '../protocol/index.js'
 
 /** The part of the WebSocket API the client uses: the browser's and `ws`'s both fit. */
@@ -64,10 +65,18 @@ export interface ClientEvents {
   state: { state: ClientState; previous: ClientState }
   /** The handshake succeeded (first time and after every reconnect). */
   connected: ConnectResult
-  /** The link dropped; a reconnect is scheduled after `reconnectInMs`. */
-  disconnected: { code: number; reason: string; reconnectInMs: number }
-  /** The client stopped for good: `close()` was called or the server said not to come back (4500-4999). */
-  closed: { code: number; reason: string }
+  /**
+   * The link dropped, or an attempt failed; a reconnect is scheduled after `reconnectInMs`. When
+   * the WebSocket never opened (an HTTP status at the upgrade, a DNS or TCP failure), `cause` says
+   * why, as far as the runtime tells (browsers tell nothing: kind `unknown`), and `reason` says it
+   * in words; `code` is then 1006.
+   */
+  disconnected: { code: number; reason: string; reconnectInMs: number; cause?: ConnectFailure }
+  /**
+   * The client stopped for good: `close()` was called or the server said not to come back
+   * (4500-4999). `cause` as in `disconnected`, when the last attempt never opened.
+   */
+  closed: { code: number; reason: string; cause?: ConnectFailure }
   /** Something went wrong that no call could report (for example a malformed server frame). */
   error: Error
 }

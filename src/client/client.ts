@@ -1,4 +1,10 @@
-import type { ClientFrame, ConnectResult, ServerFrame } from '../protocol/index.js'
+import type {
+  ClientFrame,
+  ConnectResult,
+  HistoryResult,
+  Member,
+  ServerFrame,
+} from '../protocol/index.js'
 import {
   CloseCode,
   DecodeError,
@@ -8,7 +14,9 @@ import {
   shouldReconnect,
 } from '../protocol/index.js'
 import { backoffDelayMs } from './backoff.js'
+import { describeFailure, failureOf, type ConnectFailure } from './connect-failure.js'
 import { createEmitter } from './emitter.js'
+import { readHistory, readPresence, type HistoryQuery } from './channel-reads.js'
 import { HubbubError } from './errors.js'
 import type { ClientLink, RequestBody } from './link.js'
 import { createOutbox, type Outbox, type Queued } from './outbox.js'
@@ -141,6 +149,23 @@ export class Client {
     return this.#publish({ type: 'publish', channel, data, key: options.key ?? randomKey() })
   }
 
+  /**
+   * Who is in `channel` now, without subscribing (so without joining it); permissions decide, as
+   * for a subscription's `presence()`. Rejects with `disconnected` while offline.
+   */
+  presence(channel: string): Promise<Member[]> {
+    return readPresence(this.#link, channel)
+  }
+
+  /**
+   * What `channel` keeps in its history, without subscribing: the newest `limit` (default 100)
+   * publications oldest first, or those after `since`; `reverse` for newest first. Rejects with
+   * `disconnected` while offline.
+   */
+  history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
+    return readHistory(this.#link, channel, query)
+  }
+
   /** Calls a server rpc method; resolves with its result. */
   rpc(
     method: string,
@@ -201,12 +226,15 @@ export class Client {
       return
     }
     this.#ws = ws
+    let hasOpened = false
+    let failure: ConnectFailure | undefined
     // A server (or middlebox) that accepts TCP and never answers would otherwise hold us here.
     clearTimeout(this.#handshakeTimer)
     this.#handshakeTimer = setTimeout(() => {
       this.#drop(ws, 'no answer to the handshake')
     }, this.#options.requestTimeoutMs)
     ws.onopen = () => {
+      hasOpened = true
       // Batching lets the server pack a turn's frames into one message: far fewer frames to parse.
       const body: RequestBody = { type: 'connect', batch: true }
       if (this.#options.name !== undefined) body.name = this.#options.name
@@ -244,9 +272,18 @@ export class Client {
     }
     ws.onclose = (event) => {
       if (ws !== this.#ws) return
-      this.#onClose(event.code, event.reason)
+      if (hasOpened) {
+        this.#onClose(event.code, event.reason)
+        return
+      }
+      // Never opened: the close says only 1006, the error before it said why.
+      const cause = failure ?? failureOf(undefined)
+      this.#onClose(event.code, describeFailure(cause), cause)
     }
-    ws.onerror = () => undefined // `onclose` follows with the code
+    ws.onerror = (event: unknown) => {
+      // `onclose` follows with the code.
+      if (!hasOpened) failure ??= failureOf(event)
+    }
   }
 
   #onConnected(session: ConnectResult): void {
@@ -400,7 +437,7 @@ export class Client {
     this.#onClose(DEAD_LINK, reason)
   }
 
-  #onClose(code: number, reason: string): void {
+  #onClose(code: number, reason: string, cause?: ConnectFailure): void {
     const ws = this.#ws
     this.#ws = undefined
     if (ws !== undefined) {
@@ -413,13 +450,13 @@ export class Client {
     this.#requests.loseAll(new HubbubError('disconnected', `connection lost (${code} ${reason})`))
     if (this.#state === 'closed') return
     if (!shouldReconnect(code)) {
-      this.#stop(code, reason)
+      this.#stop(code, reason, cause)
       return
     }
-    this.#scheduleReconnect(code, reason)
+    this.#scheduleReconnect(code, reason, cause)
   }
 
-  #scheduleReconnect(code: number, reason: string): void {
+  #scheduleReconnect(code: number, reason: string, cause?: ConnectFailure): void {
     const hintMs = code === CloseCode.GoingAway ? parseRetryHint(reason) : undefined
     const delayMs =
       hintMs ??
@@ -430,7 +467,12 @@ export class Client {
     // The next attempt goes to the next node: this one failed, or lost us.
     this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length
     this.#setState('disconnected')
-    this.#emitter.emit('disconnected', { code, reason, reconnectInMs: delayMs })
+    this.#emitter.emit('disconnected', {
+      code,
+      reason,
+      reconnectInMs: delayMs,
+      ...(cause === undefined ? {} : { cause }),
+    })
     // A listener may have closed the client.
     if (this.#state === 'closed') return
     clearTimeout(this.#reconnectTimer)
@@ -439,7 +481,7 @@ export class Client {
     }, delayMs)
   }
 
-  #stop(code: number, reason: string): void {
+  #stop(code: number, reason: string, cause?: ConnectFailure): void {
     if (this.#state === 'closed') return
     this.#setState('closed')
     clearTimeout(this.#refreshTimer)
@@ -458,7 +500,7 @@ export class Client {
     for (const queued of this.#outbox.takeAll()) queued.reject(error)
     for (const sub of this.#subs.values()) sub.close(error)
     this.#subs.clear()
-    this.#emitter.emit('closed', { code, reason })
+    this.#emitter.emit('closed', { code, reason, ...(cause === undefined ? {} : { cause }) })
   }
 
   #setState(state: ClientState): void {

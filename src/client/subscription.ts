@@ -10,6 +10,7 @@ import { shouldResubscribe } from '../protocol/index.js'
 import { createEmitter } from './emitter.js'
 import { HubbubError } from './errors.js'
 import type { ClientLink } from './link.js'
+import { readHistory, readPresence, type HistoryQuery } from './channel-reads.js'
 import { randomKey } from './random-key.js'
 
 export interface SubscriptionEvents {
@@ -143,21 +144,16 @@ export class Subscription {
     this.#link.send({ type: 'signal', channel: this.channel, data })
   }
 
+  /** Who is in the channel now. Rejects with `closed` once unsubscribed. */
   async presence(): Promise<Member[]> {
-    const result = (await this.#link.request({ type: 'presence', channel: this.channel })) as {
-      members: Member[]
-    }
-    return result.members
+    this.#assertOpen()
+    return await readPresence(this.#link, this.channel)
   }
 
-  async history(
-    options: { since?: Position; limit?: number; reverse?: boolean } = {},
-  ): Promise<HistoryResult> {
-    return (await this.#link.request({
-      type: 'history',
-      channel: this.channel,
-      ...options,
-    })) as HistoryResult
+  /** The channel's history, as `Client.history`. Rejects with `closed` once unsubscribed. */
+  async history(query: HistoryQuery = {}): Promise<HistoryResult> {
+    this.#assertOpen()
+    return await readHistory(this.#link, this.channel, query)
   }
 
   /** Leaves the channel; further calls reject. */

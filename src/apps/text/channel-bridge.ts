@@ -1,4 +1,4 @@
-import { CloseCode, type Member } from '../../protocol/index.js'
+import { CloseCode, type Member, type Position } from '../../protocol/index.js'
 import type { ChannelEvent, HubApi, LocalSession, TextConnection } from '../../server/index.js'
 import { followChannel } from './follow-channel.js'
 import { createMemberView } from './member-view.js'
@@ -14,12 +14,28 @@ export interface ChannelBridgeOptions {
   label: string
   /** The line to show for a channel event, or undefined to show nothing. `self` is this session. */
   render(event: ChannelEvent, self: Member): string | undefined
+  /**
+   * How the server's own notices read (could not join, message not sent, …).
+   * @default serverLine: `[Server]: <text>`
+   */
+  notice?: (text: string) => string
+  /**
+   * Called with the channel's members (this session included) once the members present at
+   * subscribe time are known, and after every arrival and departure shown since.
+   * @default undefined
+   */
+  onMembers?: (members: readonly Member[]) => void
 }
 
 /** One text connection's seat in a channel. */
 export interface ChannelBridge {
-  /** Publishes `{ text }` as this session, after the subscribe and every earlier publish. */
-  publish(text: string): void
+  /**
+   * Publishes `{ text }` as this session, after the subscribe and every earlier publish;
+   * `onPublished` runs once the channel has it.
+   */
+  publish(text: string, onPublished?: (position: Position) => void): void
+  /** Signals `data` (e.g. typing) as this session, in order with the publishes; failures are logged. */
+  signal(data: unknown): void
 }
 
 /**
@@ -36,6 +52,7 @@ export const bridgeToChannel = (
   options: ChannelBridgeOptions,
 ): ChannelBridge => {
   const { channel, label } = options
+  const notice = options.notice ?? serverLine
   const send = createLineSender(connection)
   const log = (error: unknown, what: string): void => {
     const level = isRefusal(error) ? 'debug' : 'warn'
@@ -45,7 +62,7 @@ export const bridgeToChannel = (
     log(error, `text bridge task failed`)
   })
   const end = (line: string, code: number, reason: string): void => {
-    send(serverLine(line))
+    send(notice(line))
     connection.close(code, reason)
   }
 
@@ -55,7 +72,7 @@ export const bridgeToChannel = (
   } catch (error) {
     log(error, 'could not create a session')
     end(`Could not join ${label}: ${describeError(error)}`, CloseCode.Internal, 'no session')
-    return { publish: () => undefined }
+    return { publish: () => undefined, signal: () => undefined }
   }
 
   // False once the session cannot follow the channel: its lines are no longer published.
@@ -67,6 +84,10 @@ export const bridgeToChannel = (
     if (!isClosed) end(line, code, reason)
   }
   const members = createMemberView()
+  let isSeeded = false
+  const membersChanged = (): void => {
+    if (isSeeded) options.onMembers?.(members.list())
+  }
   queue.run(async () => {
     try {
       await followChannel(session, channel, {
@@ -79,10 +100,11 @@ export const bridgeToChannel = (
           for (const shown of members.apply(event)) {
             const line = options.render(shown, session.member)
             if (line !== undefined) send(line)
+            if (shown.type === 'join' || shown.type === 'leave') membersChanged()
           }
         },
         onGap() {
-          send(serverLine('Some messages were lost while reconnecting.'))
+          send(notice('Some messages were lost while reconnecting.'))
         },
         onError(error) {
           log(error, 'resubscribe failed')
@@ -94,6 +116,8 @@ export const bridgeToChannel = (
       hub.presence(channel).then(
         (present) => {
           members.seed(present)
+          isSeeded = true
+          membersChanged()
         },
         (error: unknown) => {
           log(error, 'presence read failed')
@@ -113,14 +137,25 @@ export const bridgeToChannel = (
   })
 
   return {
-    publish(text) {
+    publish(text, onPublished) {
       queue.run(async () => {
         if (!isSeated) return
         try {
-          await session.publish(channel, { text })
+          const position = await session.publish(channel, { text })
+          onPublished?.(position)
         } catch (error) {
           log(error, 'publish failed')
-          send(serverLine(`Your message was not sent: ${describeError(error)}`))
+          send(notice(`Your message was not sent: ${describeError(error)}`))
+        }
+      })
+    },
+    signal(data) {
+      queue.run(async () => {
+        if (!isSeated || isClosed) return
+        try {
+          await session.signal(channel, data)
+        } catch (error) {
+          log(error, 'signal failed')
         }
       })
     },

@@ -1,6 +1,9 @@
 import type { HubApi, TextEndpoint } from '../../server/index.js'
 import { bridgeToChannel, type ChannelBridge } from './channel-bridge.js'
 import { renderChatEvent, toUsername } from './chat-format.js'
+import { opensJsonChat } from './json-chat-frames.js'
+import { startJsonChat, type JsonChat } from './json-chat.js'
+import { jsonTypingTimings } from './json-chat-typing.js'
 import { createLineSender, serverLine } from './lines.js'
 import type { SessionRegistry } from './session-registry.js'
 
@@ -18,15 +21,26 @@ export interface ChatEndpointOptions {
  * non-blank message is published to the room as `{ text }` and the room's messages, arrivals and
  * departures come back as lines (see {@link renderChatEvent}). Protocol and SDK clients in the
  * same channel see plain users as ordinary members. Nothing is sent before the client speaks, and
- * no history is replayed.
+ * no history is replayed. A client whose first message is a JSON object with a string `type`
+ * speaks the JSON dialect for the rest of its connection instead (see {@link startJsonChat}).
  */
 export const createChatEndpoint =
   (hub: HubApi, sessions: SessionRegistry, options: ChatEndpointOptions): TextEndpoint =>
   (connection) => {
     let bridge: ChannelBridge | undefined
+    let json: JsonChat | undefined
     const send = createLineSender(connection)
     connection.on('message', (message) => {
+      if (json !== undefined) {
+        json.receive(message)
+        return
+      }
       if (message.trim() === '') return
+      if (bridge === undefined && opensJsonChat(message)) {
+        json = startJsonChat(hub, sessions, connection, { ...options, typing: jsonTypingTimings })
+        json.receive(message)
+        return
+      }
       if (bridge !== undefined) {
         bridge.publish(message)
         return

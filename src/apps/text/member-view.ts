@@ -11,6 +11,8 @@ export interface MemberView {
   apply(event: ChannelEvent): ChannelEvent[]
   /** Who was present at subscribe time; members an event told of meanwhile keep what it said. */
   seed(members: readonly Member[]): void
+  /** The members known now, in the order they were first heard of. */
+  list(): Member[]
 }
 
 export const createMemberView = (): MemberView => {
@@ -49,6 +51,7 @@ export const createMemberView = (): MemberView => {
           return [event]
       }
     },
+    list: () => [...known.values()],
     seed(members) {
       if (isSeeded) return
       for (const member of members)
