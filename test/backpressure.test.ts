@@ -12,6 +12,7 @@ import { useServer } from './support/harness.js'
 import { settleGarbage } from './support/memory.js'
 import type { TestClient } from './support/protocol-client.js'
 import { RawProtocolClient } from './support/raw-protocol-client.js'
+import { scrape } from './support/metrics-text.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -112,6 +113,13 @@ describe('recover', () => {
     await hubbub.hub.publish('drop:probe', { probe: 2 })
     await reader.waitForFrame(isPub('drop:probe', 2))
     expect(reader.raw.closeFrame).toBeUndefined()
+    // /metrics: every seq counted once as delivered (live or caught up), the probe as dropped.
+    const read = await scrape(hubbub.port)
+    expect(read('hubbub_deliveries_total')).toBe(SATURATING_COUNT + 1)
+    expect(read('hubbub_backpressure_total', { policy: 'drop', outcome: 'dropped' })).toBe(1)
+    expect(
+      read('hubbub_backpressure_total', { policy: 'recover', outcome: 'skipped' }),
+    ).toBeGreaterThanOrEqual(1)
   })
 
   it('a reader that falls out of the history window is closed 4001 and resubscribes unrecovered', async () => {
@@ -133,6 +141,9 @@ describe('recover', () => {
     const last = seqs.at(-1) ?? 0
     expect(seqs).toEqual(range(1, last))
     expect(last).toBeLessThan(SATURATING_COUNT - NARROW_HISTORY)
+    const read = await scrape(hubbub.port)
+    expect(read('hubbub_backpressure_total', { policy: 'recover', outcome: 'closed' })).toBe(1)
+    expect(read('hubbub_disconnects_total', { code: '4001' })).toBe(1)
 
     const again = await connect('Reader again')
     const resumed = await again.request({
@@ -168,6 +179,10 @@ describe('latest', () => {
     expect(seqs.at(-1)).toBe(SATURATING_COUNT)
     expect(isStrictlyIncreasing(seqs)).toBe(true)
     expect(reader.raw.closeFrame).toBeUndefined()
+    const read = await scrape(hubbub.port)
+    expect(
+      read('hubbub_backpressure_total', { policy: 'latest', outcome: 'coalesced' }),
+    ).toBeGreaterThanOrEqual(SATURATING_COUNT - seqs.length)
   })
 })
 
@@ -190,6 +205,13 @@ describe('drop', () => {
     await hubbub.hub.publish('drop:d', { i: SATURATING_COUNT + 1 })
     await reader.waitForFrame(isPub('drop:d', SATURATING_COUNT + 1))
     expect(reader.raw.closeFrame).toBeUndefined()
+    // /metrics: each publication was either delivered or dropped, and counted as such.
+    const read = await scrape(hubbub.port)
+    expect(read('hubbub_publications_total')).toBe(SATURATING_COUNT + 1)
+    expect(read('hubbub_deliveries_total')).toBe(seqs.length + 1)
+    expect(read('hubbub_backpressure_total', { policy: 'drop', outcome: 'dropped' })).toBe(
+      SATURATING_COUNT - seqs.length,
+    )
   })
 })
 

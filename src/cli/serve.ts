@@ -187,6 +187,20 @@ const limitFlags = [
     max: 1_000_000,
   },
   {
+    flag: 'drain-delay',
+    env: 'HUBBUB_DRAIN_DELAY',
+    option: 'drainDelayMs',
+    min: 0,
+    max: MAX_TIMER_MS,
+  },
+  {
+    flag: 'ready-timeout',
+    env: 'HUBBUB_READY_TIMEOUT',
+    option: 'readyTimeoutMs',
+    min: 100,
+    max: MAX_TIMER_MS,
+  },
+  {
     flag: 'max-history-bytes',
     env: 'HUBBUB_MAX_HISTORY_BYTES',
     option: 'maxHistoryBytes',
@@ -311,6 +325,17 @@ Options:
       --api-key <key>    turns on the HTTP API at /api/<method> for backends, which must
                          send "Authorization: Bearer <key>"; ${MIN_API_KEY_LENGTH}+ characters
                          (env HUBBUB_API_KEY; default: none, and /api answers 404)
+      --no-metrics       do not serve /metrics (Prometheus text format; default: served,
+                         to whoever reaches the port) (env HUBBUB_METRICS=0)
+      --metrics-require-key
+                         /metrics needs "Authorization: Bearer <api key>" like the API,
+                         else 401; needs --api-key (env HUBBUB_METRICS_REQUIRE_KEY=1)
+      --drain-delay <ms> at shutdown, /readyz answers 503 this long while the node still
+                         serves, before clients are told to leave, so a load balancer
+                         stops sending new ones (env HUBBUB_DRAIN_DELAY, default ${serverDefaults.drainDelayMs})
+      --ready-timeout <ms>
+                         /readyz answers 503 when the engine (Redis) has not answered a
+                         ping by then (env HUBBUB_READY_TIMEOUT, default ${serverDefaults.readyTimeoutMs})
       --max-api-body-bytes <n>
                          largest API request body; larger gets 413
                          (env HUBBUB_MAX_API_BODY_BYTES, default ${serverDefaults.maxApiBodyBytes})
@@ -420,6 +445,8 @@ interface ServeSettings {
   network: { allowedOrigins?: string[]; publicHosts?: string[]; trustProxy?: boolean }
   /** `--api-key` or `HUBBUB_API_KEY`; undefined: the HTTP API is off. */
   apiKey: string | undefined
+  /** `--no-metrics`, `--metrics-require-key` and their variables, as given. */
+  metrics: { metrics?: boolean; metricsRequireKey?: boolean }
   /** `--workers` or `HUBBUB_WORKERS`: this many worker processes; undefined: none. */
   workers: number | undefined
 }
@@ -499,6 +526,10 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'public-host': { type: 'string', multiple: true },
         'trust-proxy': { type: 'boolean' },
         'api-key': { type: 'string' },
+        'no-metrics': { type: 'boolean' },
+        'metrics-require-key': { type: 'boolean' },
+        'drain-delay': { type: 'string' },
+        'ready-timeout': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
         'send-high-water-bytes': { type: 'string' },
@@ -608,7 +639,19 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       `${values['api-key'] === undefined ? 'HUBBUB_API_KEY' : '--api-key'} must be at least ${MIN_API_KEY_LENGTH} characters`,
       NAME,
     )
+  const metrics: ServeSettings['metrics'] = {}
+  const isMetricsOn = values['no-metrics'] === true ? false : parseFlagEnv(env, 'HUBBUB_METRICS')
+  if (isMetricsOn !== undefined) metrics.metrics = isMetricsOn
+  const requireKey =
+    values['metrics-require-key'] ?? parseFlagEnv(env, 'HUBBUB_METRICS_REQUIRE_KEY')
+  if (requireKey !== undefined) metrics.metricsRequireKey = requireKey
+  if (requireKey === true && apiKey === undefined)
+    throw new UsageError(
+      `${values['metrics-require-key'] === undefined ? 'HUBBUB_METRICS_REQUIRE_KEY' : '--metrics-require-key'} needs --api-key (or HUBBUB_API_KEY)`,
+      NAME,
+    )
   return {
+    metrics,
     port,
     host: values.host,
     memory: values.memory,
@@ -877,6 +920,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
       secret,
       jwt: settings.jwt,
       apiKey: settings.apiKey,
+      ...settings.metrics,
       port: settings.port,
       host: settings.host,
       engine,

@@ -121,3 +121,16 @@ export interface Engine {
   /** Releases timers and connections; no delivery happens after it resolves. */
   close(): Promise<void>
 }
+
+/**
+ * An engine whose backend lives outside the process and can be unreachable (Redis): it can say
+ * whether that backend answers now, for readiness probes (`/readyz`). Engines without it are
+ * in-process (memory, SQLite) and ready whenever the server runs.
+ */
+export interface Pingable {
+  /** Resolves once the backend answered a round trip; rejects with an Error saying why not. */
+  ping(): Promise<void>
+}
+
+export const isPingable = (engine: Engine): engine is Engine & Pingable =>
+  typeof (engine as Partial<Pingable>).ping === 'function'

@@ -35,6 +35,8 @@ import type { Recipient, Subscription } from './subscription.js'
 import { classifyPub, isFromOwn } from './subscription.js'
 import type { Transport, TransportHandlers } from './transport.js'
 import { startHeartbeat, type Heartbeat, type HeartbeatConfig } from './heartbeat.js'
+import { countBackpressure, countOne, type NodeCounters } from './metrics/node-counters.js'
+import type { RecentDisconnects } from './metrics/recent-disconnects.js'
 
 /** What a connection needs from the server around it. */
 export interface ConnectionContext {
@@ -51,6 +53,10 @@ export interface ConnectionContext {
   ipChannelBudget: TokenBucket
   /** The client's IP address (behind `trustProxy`, the forwarded one), for per-address budgets. */
   address?: string
+  /** The node's counters: disconnects, error replies and backpressure outcomes (slow paths). */
+  counters: NodeCounters
+  /** Where this connection's close is recorded. */
+  recentDisconnects: RecentDisconnects
 }
 
 const PING_FRAME = Buffer.from('{"type":"ping"}')
@@ -193,8 +199,11 @@ export class Connection implements Recipient {
       this.#connection.#receive(data, isBinary)
     }
 
-    close(): void {
-      this.#connection.#teardown()
+    close(code: number, reason: string): void {
+      const connection = this.#connection
+      // Still open: the peer closed first (or the socket died).
+      if (connection.#phase !== 'closed') connection.#recordClose(code, reason, 'client')
+      connection.#teardown()
     }
 
     drain(): void {
@@ -204,6 +213,8 @@ export class Connection implements Recipient {
     overflow(): void {
       const { maxBufferedBytes } = this.#connection.#options
       const reason = `slow consumer: more than ${maxBufferedBytes} bytes waiting`
+      if (!this.#connection.isClosed)
+        countBackpressure(this.#connection.#context.counters, 'socket', 'closed')
       this.#connection.disconnect(new Disconnect(CloseCode.SlowConsumer, reason))
     }
 
@@ -234,6 +245,7 @@ export class Connection implements Recipient {
   /** Ends the connection with a close code; local state is released at once. */
   disconnect(reason: Disconnect): void {
     if (this.#phase === 'closed') return
+    this.#recordClose(reason.code, reason.reason, 'server')
     this.#transport.close(reason.code, reason.reason)
     this.#teardown()
   }
@@ -243,23 +255,36 @@ export class Connection implements Recipient {
     this.disconnect(new Disconnect(CloseCode.GoingAway, formatRetryHint('shutdown', retryMs)))
   }
 
-  /** The fan-out hot path: no allocation, one read of the buffered bytes, one push. */
-  deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void {
-    if (sub.phase === 'lagging' || this.#phase === 'closed') return
+  /**
+   * The fan-out hot path: no allocation, one read of the buffered bytes, one push. Counters are
+   * touched only on the slow paths (a full socket).
+   */
+  deliverPub(sub: Subscription, pub: Pub, frame: Buffer): boolean {
+    if (sub.phase === 'lagging' || this.#phase === 'closed') return false
     const isFull = this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
     if (isFull && isRecoverable(sub)) {
+      countBackpressure(this.#context.counters, 'recover', 'skipped')
       this.#lag(sub, 'slow')
-      return
+      return false
     }
     const verdict = classifyPub(sub, pub)
-    if (verdict === 'gap') this.#lag(sub, 'gap')
-    else if (verdict === 'skip') return
-    else if (!isFull) {
+    if (verdict === 'gap') {
+      this.#lag(sub, 'gap')
+      return false
+    }
+    if (verdict === 'skip') return false
+    if (!isFull) {
       // A newer value supersedes one held back while the socket was full.
       this.#latest?.delete(sub.channel)
       this.#transport.send(frame)
-    } else if (sub.options.backpressure === 'latest')
-      (this.#latest ??= new Map()).set(sub.channel, frame)
+      return true
+    }
+    const policy = sub.options.backpressure
+    if (policy === 'latest') {
+      ;(this.#latest ??= new Map()).set(sub.channel, frame)
+      countBackpressure(this.#context.counters, policy, 'coalesced')
+    } else countBackpressure(this.#context.counters, policy, 'dropped')
+    return false
   }
 
   deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void {
@@ -273,10 +298,16 @@ export class Connection implements Recipient {
       this.#transport.send(frame)
       return
     }
-    if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes)
+    if (this.#transport.bufferedBytes <= this.#options.sendHighWaterBytes) {
       this.#transport.send(frame)
-    else if (event.type === 'signal' && signalPolicy(sub) === 'latest')
-      (this.#latest ??= new Map()).set(`${sub.channel}\u0000${event.from.client}`, frame)
+      return
+    }
+    const { counters } = this.#context
+    if (event.type === 'signal' && signalPolicy(sub) === 'latest') {
+      ;(this.#latest ??= new Map()).set(`${sub.channel}\u0000${event.from.client}`, frame)
+      countBackpressure(counters, 'latest', 'coalesced')
+    } else
+      countBackpressure(counters, event.type === 'signal' ? signalPolicy(sub) : 'drop', 'dropped')
   }
 
   #receive(data: Buffer, isBinary: boolean): void {
@@ -657,7 +688,9 @@ export class Connection implements Recipient {
       this.#log.error({ err, client: this.#member.client }, 'request failed')
       error = { code: ErrorCode.Internal, message: 'internal error' }
     }
-    if (this.#phase !== 'closed') this.#transport.send(JSON.stringify({ type: 'reply', id, error }))
+    if (this.#phase === 'closed') return
+    countOne(this.#context.counters.replies, error.code)
+    this.#transport.send(JSON.stringify({ type: 'reply', id, error }))
   }
 
   #lag(sub: Subscription, cause: LagCause): void {
@@ -694,14 +727,15 @@ export class Connection implements Recipient {
           if (!this.#isStillLagging(sub)) break
           if (page.kind === 'lost') {
             this.#lagging?.delete(sub)
-            if (cause === 'slow')
+            if (cause === 'slow') {
+              countBackpressure(this.#context.counters, 'recover', 'closed')
               this.disconnect(
                 new Disconnect(
                   CloseCode.SlowConsumer,
                   'slow consumer: fell behind the history window',
                 ),
               )
-            else
+            } else
               this.#hub.requestResubscribe(
                 sub,
                 'missed publications; resubscribe since your position',
@@ -712,7 +746,9 @@ export class Connection implements Recipient {
             if (item.seq <= sub.lastSeq) continue
             if (this.#isSocketFull()) return
             sub.lastSeq = item.seq
-            if (!isFromOwn(sub, item.fromClient)) this.#transport.send(item.frame)
+            if (isFromOwn(sub, item.fromClient)) continue
+            this.#transport.send(item.frame)
+            this.#context.counters.deliveries += 1
           }
           const top = this.#hub.seenTop(sub.channel)
           // Caught up, or history holds nothing newer (the next live one then shows the gap).
@@ -747,6 +783,14 @@ export class Connection implements Recipient {
 
   #isSocketFull(): boolean {
     return this.#transport.bufferedBytes > this.#options.sendHighWaterBytes
+  }
+
+  /** Counts the close and keeps it among the node's recent disconnects. */
+  #recordClose(code: number, reason: string, by: 'server' | 'client'): void {
+    const { counters, recentDisconnects } = this.#context
+    countOne(counters.disconnects, code)
+    const { client, user, name } = this.#member
+    recentDisconnects.record({ time: Date.now(), client, user, name, code, reason, by })
   }
 
   #teardown(): void {

@@ -21,6 +21,7 @@ import type { Duplex } from 'node:stream'
 export class FrameScheduler {
   readonly #maxBatchBytes: number
   readonly #maxBufferedBytes: number
+  readonly #counters: { bytesOut: number }
   #dirty: FrameQueue[] = []
   #spare: FrameQueue[] = []
   /** Recently framed payload sequences of this flush, newest first. */
@@ -44,15 +45,18 @@ export class FrameScheduler {
     dirty.length = 0
     this.#spare = dirty
     this.#memo.length = 0
+    this.#counters.bytesOut += writtenBytes
   }
 
   /**
    * @param maxBatchBytes Largest packed message for batching sockets; 0 never packs.
    * @param maxBufferedBytes Bytes a socket may hold after a turn's write before `overflow`.
+   * @param counters Where the bytes written are added up, once per flush.
    */
-  constructor(maxBatchBytes: number, maxBufferedBytes: number) {
+  constructor(maxBatchBytes: number, maxBufferedBytes: number, counters: { bytesOut: number }) {
     this.#maxBatchBytes = maxBatchBytes
     this.#maxBufferedBytes = maxBufferedBytes
+    this.#counters = counters
   }
 
   /** Called by a queue on its first payload of a turn. */
@@ -63,7 +67,7 @@ export class FrameScheduler {
 
   /** Writes a queue's payloads now (before a close frame, say), or drops them if it is closed. */
   flush(queue: FrameQueue): void {
-    this.#write(queue, false)
+    this.#counters.bytesOut += this.#write(queue, false)
   }
 
   /** `isTurnEnd`: the turn's flush, which also judges the hard cap. Returns the bytes written. */

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, resolve, sep } from 'node:path'
 import type { Duplex } from 'node:stream'
+import type { Readiness } from './readiness.js'
 
 /**
  * The browser bundle of `hubbub/client`, built by `npm run build`. Resolved from this module so
@@ -196,17 +197,28 @@ export interface RequestHandlerOptions {
   onError: (err: unknown) => void
   /** Serves `/api` and every path under it, whatever the method. */
   api: (req: IncomingMessage, res: ServerResponse, url: URL) => void
+  /** Serves `GET /metrics`; undefined: metrics are off and `/metrics` is a 404. */
+  metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+  /** What `/readyz` reports. */
+  readiness: () => Promise<Readiness>
 }
 
+/** Probe answers must reach the prober, never a cache. */
+const NO_STORE = { 'cache-control': 'no-store' }
+
 /**
- * Plain HTTP: `/api/*` (handed to `api`), `/healthz`, the client bundle `/hubbub.js`, then the files of `staticDir` (or the
- * built-in landing page at `/` when there is none). Everything else is 404.
+ * Plain HTTP: `/api/*` (handed to `api`), `/healthz` (liveness: the process answers), `/readyz`
+ * (readiness: 200, or 503 with the reason while the engine does not answer or the node drains),
+ * `/metrics`, the client bundle `/hubbub.js`, then the files of `staticDir` (or the built-in
+ * landing page at `/` when there is none). Everything else is 404.
  */
 export const createRequestHandler = ({
   status,
   staticDir,
   onError,
   api,
+  metrics,
+  readiness,
 }: RequestHandlerOptions) => {
   const version = readPackageVersion()
   const root = staticDir === undefined ? undefined : resolve(staticDir)
@@ -280,6 +292,29 @@ export const createRequestHandler = ({
         ...(version === undefined ? {} : { version }),
         ...status(),
       })
+      return
+    }
+    if (path === '/readyz') {
+      readiness().then(
+        (answer) => {
+          if (answer.isReady) sendJson(res, 200, { status: 'ready' }, NO_STORE)
+          else
+            sendJson(
+              res,
+              503,
+              { status: 'unavailable', reason: answer.reason, message: answer.message },
+              NO_STORE,
+            )
+        },
+        (err: unknown) => {
+          onError(err)
+          sendJson(res, 500, { error: 'could not check readiness' }, NO_STORE)
+        },
+      )
+      return
+    }
+    if (path === '/metrics' && metrics !== undefined) {
+      metrics(req, res)
       return
     }
     if (path === '/hubbub.js') {

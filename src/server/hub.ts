@@ -19,6 +19,11 @@ import { PRESENCE_WINDOW_MS, admitPresenceEvent, createPresenceBudget } from './
 import { mayAccess } from './access.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
+import {
+  LATENCY_SAMPLE_EVERY,
+  MAX_LATENCY_SAMPLES,
+  type NodeCounters,
+} from './metrics/node-counters.js'
 
 /** The part of the resolved server options the hub uses. */
 export interface HubConfig {
@@ -30,7 +35,15 @@ export interface HubConfig {
   /** Bytes of recent frames kept, across channels, for lagging subscribers to catch up from. */
   catchUpCacheBytes: number
   maxPresenceEventsPerSecond: number
+  /** Where publications, deliveries, engine errors and latency samples are counted. */
+  counters: HubCounters
 }
+
+/** The counters the hub adds to: once per publication, never once per recipient. */
+export type HubCounters = Pick<
+  NodeCounters,
+  'publications' | 'deliveries' | 'engineErrors' | 'latencySamples'
+>
 
 interface ChannelEntry {
   readonly subs: Set<Subscription>
@@ -100,6 +113,9 @@ export class Hub {
   /** Unsubscribes under way (a closing socket's, say): `stop` waits for their engine calls. */
   readonly #leaving = new Set<Promise<void>>()
   readonly nodeId: string
+  readonly #counters: HubCounters
+  /** Publications fanned out since the last latency sample. */
+  #sinceSample = 0
   #presenceTimer: NodeJS.Timeout | undefined
 
   constructor(config: HubConfig) {
@@ -109,6 +125,7 @@ export class Hub {
     this.#presenceTtlMs = config.presenceTtlMs
     this.#maxPresenceEvents = config.maxPresenceEventsPerSecond
     this.nodeId = config.nodeId
+    this.#counters = config.counters
     this.#catchUpBudget = new CatchUpBudget(config.catchUpCacheBytes)
   }
 
@@ -222,7 +239,9 @@ export class Hub {
     sub.phase = 'live'
     const parked = sub.pending
     sub.pending = []
-    for (const pub of parked) sub.recipient.deliverPub(sub, pub, encodePub(sub.channel, pub))
+    for (const pub of parked)
+      if (sub.recipient.deliverPub(sub, pub, encodePub(sub.channel, pub)))
+        this.#counters.deliveries += 1
   }
 
   /** Removes a subscription (leaving presence, with a `leave` event where the channel has them). */
@@ -272,13 +291,15 @@ export class Hub {
     // A key is the publisher's own: scoped to its user (the server's, for apps and the HTTP API),
     // so another user can never make a publication vanish by guessing its key.
     if (meta.key !== undefined) draft.key = scopedKey(caller, meta.key)
-    return await this.#storage(
+    const position = await this.#storage(
       this.#engine.broker.publish(channel, draft, {
         historySize: options.historySize,
         historyTtlMs: options.historyTtlMs,
         dedupWindowMs: options.dedupWindowMs,
       }),
     )
+    this.#counters.publications += 1
+    return position
   }
 
   async signal(channel: string, from: Member, data: unknown, caller: Caller): Promise<void> {
@@ -387,6 +408,7 @@ export class Hub {
       return await work
     } catch (err) {
       if (err instanceof ReplyError) throw err
+      this.#counters.engineErrors += 1
       this.#log.error({ err }, 'engine call failed')
       throw new ReplyError(ErrorCode.Unavailable, 'storage is unavailable, try again')
     }
@@ -444,9 +466,18 @@ export class Hub {
         const { pub } = msg
         entry.top = { epoch: pub.epoch, seq: pub.seq }
         const frame = encodePub(channel, pub)
+        // Counted in a local and added once: nothing per recipient touches shared state.
+        let delivered = 0
         for (const sub of entry.subs) {
           if (sub.phase === 'syncing') parkPub(sub, pub)
-          else sub.recipient.deliverPub(sub, pub, frame)
+          else if (sub.recipient.deliverPub(sub, pub, frame)) delivered += 1
+        }
+        const counters = this.#counters
+        counters.deliveries += delivered
+        if (++this.#sinceSample >= LATENCY_SAMPLE_EVERY) {
+          this.#sinceSample = 0
+          if (counters.latencySamples.length < MAX_LATENCY_SAMPLES)
+            counters.latencySamples.push(Math.max(0, Date.now() - pub.time) / 1_000)
         }
         // After the loop: a subscription that began lagging on this publication needs it kept.
         entry.recent?.push(pub, frame)
@@ -654,6 +685,7 @@ export class Hub {
         })
         .catch((err: unknown) => {
           members.touched = undefined
+          this.#counters.engineErrors += 1
           this.#log.error({ err, channel }, 'presence sweep failed')
         })
     }
@@ -667,6 +699,7 @@ export class Hub {
         this.#engine.presence
           .add(channel, sub.recipient.member, this.#presenceTtlMs)
           .catch((err: unknown) => {
+            this.#counters.engineErrors += 1
             this.#log.error({ err, channel }, 'presence refresh failed')
           })
       }

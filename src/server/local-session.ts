@@ -77,10 +77,11 @@ class ServerSession implements Recipient, LocalSession {
     await Promise.all(subs.map(({ sub }) => this.#hub.unsubscribe(sub)))
   }
 
-  deliverPub(sub: Subscription, pub: Pub): void {
+  deliverPub(sub: Subscription, pub: Pub): boolean {
     // Without a socket there is nothing to catch up from: a gap is reported as a seq jump.
-    if (classifyPub(sub, pub) === 'skip') return
+    if (classifyPub(sub, pub) === 'skip') return false
     this.#emit(sub, { type: 'pub', channel: sub.channel, pub })
+    return true
   }
 
   deliverEvent(sub: Subscription, event: ChannelEvent): void {

@@ -98,6 +98,23 @@ export interface ServerOptions {
   maxApiBodyBytes?: number
   /** Most channels one HTTP API `broadcast` may name. @default 1_000 */
   maxBroadcastChannels?: number
+  /**
+   * Serve `GET /metrics` in the Prometheus text format (process metrics and hubbub's own); false
+   * makes it a 404. @default true
+   */
+  metrics?: boolean
+  /**
+   * `/metrics` needs the API key (`Authorization: Bearer <apiKey>`), else answers 401. Needs
+   * `apiKey`. @default false (open to whoever reaches the port)
+   */
+  metricsRequireKey?: boolean
+  /**
+   * `/readyz`: how long the engine (Redis) may take to answer its ping before the node is
+   * reported not ready. @default 2_000
+   */
+  readyTimeoutMs?: number
+  /** Protocol disconnects kept for the HTTP API's `disconnects` (the admin view). @default 100 */
+  maxRecentDisconnects?: number
   /** Serve https and wss with this certificate. @default undefined (plain http and ws) */
   tls?: TlsOptions
   /**
@@ -234,6 +251,12 @@ export interface ServerOptions {
    * `members` frame with the full member list instead. @default 20
    */
   maxPresenceEventsPerSecond?: number
+  /**
+   * Graceful shutdown: how long `/readyz` answers 503 ("draining") while the node still serves
+   * as usual, before it stops listening and tells clients to leave, so that a load balancer
+   * probing `/readyz` stops sending it new clients first. @default 0
+   */
+  drainDelayMs?: number
   /** Graceful shutdown: how long to wait for clients to close before dropping them. @default 5_000 */
   shutdownTimeoutMs?: number
   /** Graceful shutdown: reconnect hints are spread uniformly over this window. @default 5_000 */
@@ -294,6 +317,7 @@ export const serverDefaults: Required<Tuning> = {
   maxBatchBytes: 65_536,
   presenceTtlMs: 60_000,
   maxPresenceEventsPerSecond: 20,
+  drainDelayMs: 0,
   shutdownTimeoutMs: 5_000,
   shutdownSpreadMs: 5_000,
   anonymous: true,
@@ -301,6 +325,10 @@ export const serverDefaults: Required<Tuning> = {
   trustProxy: false,
   maxApiBodyBytes: 1_048_576,
   maxBroadcastChannels: 1_000,
+  metrics: true,
+  metricsRequireKey: false,
+  readyTimeoutMs: 2_000,
+  maxRecentDisconnects: 100,
 }
 
 /** Options with every default applied, as the internals receive them. */

@@ -38,6 +38,11 @@ import { FrameScheduler } from './frame-writer.js'
 import { limitFailureLogs } from './failure-log.js'
 import { maxOpenSockets } from './open-files.js'
 import { PENDING_GRACE_MS, SocketGuard, type GuardClosedReason } from './socket-guard.js'
+import { createNodeCounters } from './metrics/node-counters.js'
+import { RecentDisconnects } from './metrics/recent-disconnects.js'
+import { createMetricsEndpoint } from './metrics/endpoint.js'
+import { createReadinessCheck } from './readiness.js'
+import { createBearerCheck } from './http-api/bearer.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -47,6 +52,8 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
     throw new Error(`secret must be at least ${MIN_SECRET_LENGTH} characters`)
   if (options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH)
     throw new Error(`apiKey must be at least ${MIN_API_KEY_LENGTH} characters`)
+  if (options.metricsRequireKey === true && options.apiKey === undefined)
+    throw new Error('metricsRequireKey needs an apiKey')
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as ServerOptions
@@ -97,7 +104,10 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const rules = createChannelRules()
   const credentials = createAnonymousCredentials(resolved.secret)
   const textEndpoints = new Map<string, TextEndpoint>()
+  const counters = createNodeCounters()
+  const recentDisconnects = new RecentDisconnects(resolved.maxRecentDisconnects)
   const hub = new Hub({
+    counters,
     engine,
     rules,
     logger,
@@ -108,12 +118,15 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   })
   /** Every open connection, with the IP address it counts against. */
   const leavers = new Map<Leaver, string>()
-  const counters = { messagesIn: 0, messagesOut: 0 }
   const api = createHubApi(hub, {
     rules,
     textEndpoints,
     logger,
-    stats: () => ({ connections: leavers.size, ...counters }),
+    stats: () => ({
+      connections: leavers.size,
+      messagesIn: counters.messagesIn,
+      messagesOut: counters.messagesOut,
+    }),
   })
 
   await hub.start()
@@ -151,6 +164,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     return budget
   }
   let isClosing = false
+  /** Set when shutdown begins, `drainDelayMs` before `isClosing`: `/readyz` answers 503. */
+  let isDraining = false
   let onEmpty: (() => void) | undefined
 
   const track = (ip: string, leaver: Leaver): void => {
@@ -201,7 +216,13 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     autoPong: true,
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   })
-  const scheduler = new FrameScheduler(resolved.maxBatchBytes, resolved.maxBufferedBytes)
+  const scheduler = new FrameScheduler(resolved.maxBatchBytes, resolved.maxBufferedBytes, counters)
+  /** Protocol connections among `leavers` (the rest are plain text ones). */
+  const countProtocol = (): number => {
+    let protocol = 0
+    for (const leaver of leavers.keys()) if (leaver instanceof Connection) protocol += 1
+    return protocol
+  }
 
   const serveRequest = createRequestHandler({
     status: () => ({ node: resolved.nodeId, pid: process.pid, connections: leavers.size }),
@@ -209,10 +230,32 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     onError: (err) => {
       logger.error({ err }, 'could not serve a static file')
     },
+    readiness: createReadinessCheck(engine, () => isDraining, resolved.readyTimeoutMs),
+    metrics: resolved.metrics
+      ? createMetricsEndpoint({
+          source: {
+            counters,
+            connections: () => {
+              const protocol = countProtocol()
+              return { protocol, plain: leavers.size - protocol }
+            },
+            subscriptions: () =>
+              hub.localChannels().reduce((sum, entry) => sum + entry.subscribers, 0),
+          },
+          isAuthorized:
+            resolved.metricsRequireKey && resolved.apiKey !== undefined
+              ? createBearerCheck(resolved.apiKey)
+              : undefined,
+          onError: (err) => {
+            logger.error({ err }, 'could not collect the metrics')
+          },
+        })
+      : undefined,
     api: createApiHandler({
       apiKey: resolved.apiKey,
       maxApiBodyBytes: resolved.maxApiBodyBytes,
       logger,
+      requestCounts: counters.apiRequests,
       context: createApiContext({
         hub,
         limits: resolved,
@@ -338,6 +381,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           credentials,
           ipChannelBudget: ipChannelBudget(ip),
           address: ip,
+          counters,
+          recentDisconnects,
         })
         track(ip, connection)
         if (!connection.isClosed) awaitConnect(ip, connection)
@@ -383,6 +428,9 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
 
   let closing: Promise<void> | undefined
   const shutdown = async (): Promise<void> => {
+    isDraining = true
+    if (resolved.drainDelayMs > 0)
+      await new Promise<void>((resolve) => setTimeout(resolve, resolved.drainDelayMs))
     isClosing = true
     const drained = new Promise<void>((resolve) => {
       onEmpty = resolve

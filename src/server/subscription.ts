@@ -9,8 +9,11 @@ import type { ResolvedChannelOptions } from './channel-options.js'
  */
 export interface Recipient {
   readonly member: Member
-  /** A publication of a subscribed channel; `frame` is its `pub` frame, encoded once per node. */
-  deliverPub(sub: Subscription, pub: Pub, frame: Buffer): void
+  /**
+   * A publication of a subscribed channel; `frame` is its `pub` frame, encoded once per node.
+   * Returns whether it went to the recipient now (false: skipped, held back or caught up later).
+   */
+  deliverPub(sub: Subscription, pub: Pub, frame: Buffer): boolean
   /** A signal, join, leave, members or unsubscribed event; `frame` is encoded once per node. */
   deliverEvent(sub: Subscription, event: ChannelEvent, frame: Buffer): void
 }

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws'
 import type { Transport, TransportHandlers } from './transport.js'
 import { clipReason } from './errors.js'
 import { FrameQueue, type FrameScheduler } from './frame-writer.js'
+import type { NodeCounters } from './metrics/node-counters.js'
 
 /** How long a closing socket may take to answer our close frame before it is destroyed. */
 const closeGraceMs = 2_000
@@ -34,11 +35,8 @@ export class QueuedWebSocket extends WebSocket {
   }
 }
 
-/** Message counters shared by every transport of a server. */
-export interface TrafficCounters {
-  messagesIn: number
-  messagesOut: number
-}
+/** The message counters every transport of a server adds to. */
+export type TrafficCounters = Pick<NodeCounters, 'messagesIn' | 'messagesOut' | 'bytesIn'>
 
 /**
  * A {@link Transport} over a `ws` WebSocket. `socket` is the `net.Socket` the HTTP upgrade handed
@@ -97,6 +95,7 @@ class WsTransport implements Transport {
   /** The socket's events, from the shared listeners below. */
   received(data: Buffer, isBinary: boolean): void {
     this.#counters.messagesIn += 1
+    this.#counters.bytesIn += data.length
     this.#handlers?.message(data, isBinary)
   }
 

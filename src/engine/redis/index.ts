@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Member, Position, Pub } from '../../protocol/index.js'
-import type { BrokerMessage, Engine, HistoryPage } from '../types.js'
+import type { BrokerMessage, Engine, HistoryPage, Pingable } from '../types.js'
 import { FanIn } from './fan-in.js'
 import { channelKeys, stateKey } from './keys.js'
 import {
@@ -128,7 +128,7 @@ const ALL_SCRIPTS = [
 const MAX_KNOWN_STREAMS = 50_000
 
 /** An engine on the Redis at `options.url`; see {@link RedisEngineOptions}. */
-export const createRedisEngine = (options: RedisEngineOptions): Engine => {
+export const createRedisEngine = (options: RedisEngineOptions): Engine & Pingable => {
   const prefix = options.prefix ?? redisDefaults.prefix
   const commandTimeoutMs = options.commandTimeoutMs ?? redisDefaults.commandTimeoutMs
   const connectTimeoutMs = options.connectTimeoutMs ?? redisDefaults.connectTimeoutMs
@@ -455,6 +455,8 @@ export const createRedisEngine = (options: RedisEngineOptions): Engine => {
       }, positionCheckMs)
       checker.unref()
     },
+
+    ping: () => open(() => links.ping()),
 
     close: async () => {
       if (state === 'closed') return

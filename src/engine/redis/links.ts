@@ -59,6 +59,19 @@ export class RedisLinks {
     return this.#commands
   }
 
+  /**
+   * One round trip on each connection: a PING on the commands connection, and (when the listener
+   * is connected) whether it heard the node's own heartbeat within three heartbeats. Rejects with
+   * what is wrong. Commands fail at once without a connection (no offline queue).
+   */
+  async ping(): Promise<void> {
+    if (this.#isClosed) throw new Error('the connections to Redis are closed')
+    if (!this.#listener.isReady) throw new Error('the pub/sub connection to Redis is down')
+    if (performance.now() - this.#heardAt > 3 * this.#options.heartbeatMs)
+      throw new Error('the pub/sub connection to Redis hears nothing')
+    await this.#commands.ping()
+  }
+
   /** Connects both; rejects when Redis cannot be reached. */
   async start(): Promise<void> {
     await Promise.all([this.#commands.connect(), this.#listener.connect()])

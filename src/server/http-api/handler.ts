@@ -6,6 +6,7 @@ import { sendJson } from '../http.js'
 import { readBody } from './body.js'
 import { ApiFailure } from './errors.js'
 import { callMethod, type ApiContext } from './methods.js'
+import { countOne } from '../metrics/node-counters.js'
 
 export interface ApiHandlerOptions {
   /** The bearer key; undefined turns the API off (every `/api` path answers 404). */
@@ -14,6 +15,8 @@ export interface ApiHandlerOptions {
   maxApiBodyBytes: number
   context: ApiContext
   logger: Logger
+  /** Where each answered request is counted, by status. */
+  requestCounts: Map<number, number>
 }
 
 const PREFIX = '/api/'
@@ -52,6 +55,7 @@ export const createApiHandler = ({
   maxApiBodyBytes,
   context,
   logger,
+  requestCounts,
 }: ApiHandlerOptions): ((req: IncomingMessage, res: ServerResponse, url: URL) => void) => {
   const isAuthorized = apiKey === undefined ? undefined : createBearerCheck(apiKey)
 
@@ -85,6 +89,7 @@ export const createApiHandler = ({
   return (req, res, url) => {
     serve(req, url).then(
       (result) => {
+        countOne(requestCounts, 200)
         sendJson(res, 200, { result }, NO_STORE)
       },
       (err: unknown) => {
@@ -93,6 +98,7 @@ export const createApiHandler = ({
           return
         }
         const failure = err instanceof ApiFailure ? err : internalFailure(err, url, logger)
+        countOne(requestCounts, failure.status)
         logger.debug({ path: url.pathname, status: failure.status }, 'API request refused')
         // An unread body would have to be read to keep the connection: close it instead.
         if (!req.complete) res.setHeader('connection', 'close')
