@@ -79,6 +79,12 @@ export interface TextConnection {
   readonly remoteAddress: string
   send(text: string): void
   close(code?: number, reason?: string): void
+  /**
+   * From now on the server's own notices to this connection (a message over `maxPublishBytes`)
+   * are JSON, `{"type":"error","message":"…"}`, instead of `[Server]: …` lines: for endpoints
+   * whose clients parse every message as JSON.
+   */
+  speakJson(): void
   /** Listens for an event; returns a function that removes the listener. */
   on<E extends keyof TextConnectionEvents>(
     event: E,

@@ -19,7 +19,8 @@ type Listeners = {
 /**
  * Serves one plain WebSocket client (no subprotocol) with a text endpoint. Keeps it honest with
  * WebSocket-level pings, caps what may wait in its send buffer, and rate-limits what it sends;
- * a line longer than `maxPublishBytes` is answered with a `[Server]: ...` line and goes nowhere.
+ * a line longer than `maxPublishBytes` is answered with a `[Server]: ...` line (a JSON error after
+ * `speakJson()`) and goes nowhere.
  */
 export const serveText = (
   endpoint: TextEndpoint,
@@ -39,6 +40,7 @@ export const serveText = (
   // Created on the first refused frame: most clients never send one.
   let limited: WindowCounter | undefined
   let isClosed = false
+  let isJson = false
 
   const close = (code: number = CloseCode.Normal, reason = ''): void => {
     transport.close(code, reason)
@@ -76,6 +78,9 @@ export const serveText = (
       transport.send(text)
     },
     close,
+    speakJson() {
+      isJson = true
+    },
     on(event, listener) {
       const set = listeners[event] as Set<typeof listener>
       set.add(listener)
@@ -93,8 +98,9 @@ export const serveText = (
       }
       // The limit a hubbub.v1 publish has: a plain line is published or relayed just as one.
       if (data.length > options.maxPublishBytes) {
+        const notice = `Your message was not sent: ${isJson ? 'messages' : 'lines'} are limited to ${options.maxPublishBytes} bytes.`
         transport.send(
-          `[Server]: Your message was not sent: lines are limited to ${options.maxPublishBytes} bytes.`,
+          isJson ? JSON.stringify({ type: 'error', message: notice }) : `[Server]: ${notice}`,
         )
         return
       }
