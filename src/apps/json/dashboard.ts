@@ -56,7 +56,7 @@ export const createDashboardEndpoint = (parts: {
   })
   return (connection) => {
     const peer = openJsonPeer(connection, hub.log, () => {
-      throw new JsonInputError('the dashboard only sends metrics; it takes no messages')
+      throw new JsonInputError('/dashboard takes no messages: it sends metrics every second')
     })
     const seat = openJsonSession({ hub, sessions, connection, peer }, { name: 'dashboard client' })
     void seat?.follow(channel, {

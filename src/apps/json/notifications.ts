@@ -79,7 +79,9 @@ export const createNotificationsEndpoint = (parts: {
   })
   const endpoint: TextEndpoint = (connection) => {
     const peer = openJsonPeer(connection, hub.log, () => {
-      throw new JsonInputError('notifications only come from the server; send nothing')
+      throw new JsonInputError(
+        '/notifications takes no messages: notifications come from the server',
+      )
     })
     const seat = openJsonSession(
       { hub, sessions, connection, peer },
