@@ -28,6 +28,8 @@ describe('metrics', () => {
         'cpuPercent',
         'rssBytes',
         'heapUsedBytes',
+        'systemCpuPercent',
+        'systemMemoryPercent',
         'connections',
         'messagesInPerSec',
         'messagesOutPerSec',
@@ -45,6 +47,13 @@ describe('metrics', () => {
       expect(Number.isFinite(first[field]) && first[field] >= 0).toBe(true)
     expect(first.cpuPercent).toBeGreaterThanOrEqual(0)
     expect(first.rssBytes).toBeGreaterThan(first.heapUsedBytes)
+    // The machine's figures, as psutil's cpu_percent() and virtual_memory().percent.
+    for (const sample of [first, second])
+      for (const percent of [sample.systemCpuPercent, sample.systemMemoryPercent]) {
+        expect(percent).toBeGreaterThanOrEqual(0)
+        expect(percent).toBeLessThanOrEqual(100)
+      }
+    expect(first.systemMemoryPercent).toBeGreaterThan(0)
     expect(second.time).toBeGreaterThanOrEqual(first.time)
     // The first sample went out to the dashboard before the second was taken.
     expect(second.messagesOutPerSec).toBeGreaterThan(0)

@@ -5,13 +5,16 @@ import { createChatApp } from './chat/index.js'
 import { createCounterApp } from './counter/index.js'
 import { createMetricsApp } from './metrics/index.js'
 import { createNotifyApp } from './notify/index.js'
+import { createJsonApp } from './json/index.js'
 import { createTextApp } from './text/index.js'
 
 export { createChatApp } from './chat/index.js'
 export { createTextApp, type TextAppOptions } from './text/index.js'
+export { createJsonApp, jsonAppDefaults, type JsonAppOptions } from './json/index.js'
 export {
   createCounterApp,
   counterDefaults,
+  type CounterApp,
   type CounterAppOptions,
   type CounterValue,
 } from './counter/index.js'
@@ -31,11 +34,13 @@ export {
   type NotifyApp,
   type NotifyAppOptions,
   type NotifyEvent,
+  type Announcement,
   type NotificationItem,
 } from './notify/index.js'
 export { createMetricsApp, type MetricsAppOptions, type MetricsSample } from './metrics/index.js'
 export {
   createBoardApp,
+  type BoardApp,
   type BoardAppOptions,
   type BoardEvent,
   type BoardState,
@@ -56,20 +61,26 @@ export interface BundledAppsOptions {
 
 /**
  * The apps `hubbub serve` runs, in set-up order. The text app's `/buzzer` and the buzzer app share
- * one registry of rounds, so plain clients and web players buzz in the same round of `buzzer:main`.
+ * one registry of rounds, so plain clients and web players buzz in the same round of `buzzer:main`;
+ * the JSON app's `/counter`, `/draw` and `/notifications` act through the counter, board and
+ * notify apps given here.
  */
 export const bundledApps = (options: BundledAppsOptions = {}): App[] => {
   const buzzerRooms = createBuzzerRooms({
     maxRooms: options.maxBuzzerRooms,
     maxPlayersPerSource: options.maxBuzzerPlayersPerSource,
   })
+  const counter = createCounterApp({ maxCounters: options.maxCounters })
+  const notify = createNotifyApp({ maxInboxes: options.maxInboxes })
+  const board = createBoardApp()
   return [
     createChatApp(),
     createTextApp({ buzzerRooms }),
-    createCounterApp({ maxCounters: options.maxCounters }),
+    counter,
     createBuzzerApp({ rooms: buzzerRooms }),
-    createNotifyApp({ maxInboxes: options.maxInboxes }),
+    notify,
     createMetricsApp(),
-    createBoardApp(),
+    board,
+    createJsonApp({ counter, board, notify }),
   ]
 }

@@ -1,4 +1,4 @@
-import type { App, ChannelOptions, HubApi } from '../../server/index.js'
+import type { App, ChannelOptions, HubApi, RpcCaller } from '../../server/index.js'
 import { createKeyedQueue } from '../shared/keyed-queue.js'
 import { nameOfChannel, readName, readParams } from '../shared/params.js'
 import { createUserRateLimit } from '../shared/user-rate-limit.js'
@@ -42,6 +42,20 @@ interface ClearMark {
   seq: number
 }
 
+/** The board app, plus a way for other apps (the plain `/draw` endpoint) to draw and clear. */
+export interface BoardApp extends App {
+  /**
+   * Adds `stroke` to board `name` as `board.stroke { name, stroke }` from `caller` would (it is
+   * validated and published as the caller) and resolves with its seq; rejects with the rpc's
+   * `ReplyError`s, and before `setup`.
+   */
+  stroke(name: string, stroke: unknown, caller: RpcCaller): Promise<{ seq: number }>
+  /** Clears board `name` as `board.clear { name }` from `caller` would (its rate limit applies). */
+  clear(name: string, caller: RpcCaller): Promise<{ seq: number }>
+}
+
+type Rpc = (params: unknown, caller: RpcCaller) => Promise<{ seq: number }>
+
 const PREFIX = 'board:'
 const markKey = (name: string): string => `board:${name}:clear`
 
@@ -66,7 +80,7 @@ const isCursor = (data: unknown): boolean => {
   return typeof x === 'number' && typeof y === 'number' && x >= 0 && x <= 1 && y >= 0 && y <= 1
 }
 
-export const createBoardApp = (options: BoardAppOptions = {}): App => {
+export const createBoardApp = (options: BoardAppOptions = {}): BoardApp => {
   const historySize = options.historySize ?? boardDefaults.historySize
   const historyTtlMs = options.historyTtlMs ?? boardDefaults.historyTtlMs
   const maxPoints = options.maxPointsPerStroke ?? boardDefaults.maxPointsPerStroke
@@ -75,8 +89,17 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
     options.clearsPerSecond ?? boardDefaults.clearsPerSecond,
     options.clearBurst ?? boardDefaults.clearBurst,
   )
+  let rpcs: { stroke: Rpc; clear: Rpc } | undefined
+  const notSetUp = (): Promise<never> =>
+    Promise.reject(new Error('the board app is not set up (pass it to createServer)'))
   return {
     name: 'board',
+    stroke(name, stroke, caller) {
+      return rpcs === undefined ? notSetUp() : rpcs.stroke({ name, stroke }, caller)
+    },
+    clear(name, caller) {
+      return rpcs === undefined ? notSetUp() : rpcs.clear({ name }, caller)
+    },
     setup(hub) {
       hub.channel(`${PREFIX}*`, {
         historySize,
@@ -98,14 +121,14 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
         },
       } satisfies ChannelOptions)
 
-      hub.rpc('board.stroke', async (raw, { member }): Promise<{ seq: number }> => {
+      const stroke: Rpc = async (raw, { member }) => {
         const params = readParams(raw)
         const name = readName(params, 'name')
         const stroke = decodeStroke(params.stroke, { maxPoints })
         const { seq } = await hub.publish(`${PREFIX}${name}`, stroke, { from: member })
         return { seq }
-      })
-      hub.rpc('board.clear', async (raw, caller): Promise<{ seq: number }> => {
+      }
+      const clear: Rpc = async (raw, caller) => {
         const name = readName(readParams(raw), 'name')
         const { member } = caller
         if (!caller.isServer) clears.take(member.user, 'board clears')
@@ -119,7 +142,10 @@ export const createBoardApp = (options: BoardAppOptions = {}): App => {
           await hub.state.set(markKey(name), position satisfies ClearMark)
           return { seq: position.seq }
         })
-      })
+      }
+      rpcs = { stroke, clear }
+      hub.rpc('board.stroke', stroke)
+      hub.rpc('board.clear', clear)
     },
     async close() {
       await queue.idle()

@@ -1,4 +1,4 @@
-import type { App, ChannelOptions, HubApi } from '../../server/index.js'
+import type { App, ChannelOptions, HubApi, RpcCaller } from '../../server/index.js'
 import { createBackground, type Background } from '../shared/background.js'
 import { nameOfChannel, readInteger, readName, readParams } from '../shared/params.js'
 import { createObjectBudget } from '../shared/object-budget.js'
@@ -35,6 +35,16 @@ export const counterDefaults: Required<CounterAppOptions> = {
 /** What `counter:<name>` publications carry, and its subscribe `state`. */
 export interface CounterValue {
   value: number
+}
+
+/** The counter app, plus a way for other apps (the plain `/counter` endpoint) to change a counter. */
+export interface CounterApp extends App {
+  /**
+   * Changes counter `name` by `delta` as `counter.add { name, delta }` from `caller` would (its
+   * rate limit, bounds and the counter budget apply) and resolves with the new value; rejects
+   * with the rpc's `ReplyError`s, and before `setup`.
+   */
+  add(name: string, delta: number, caller: RpcCaller): Promise<CounterValue>
 }
 
 const PREFIX = 'counter:'
@@ -78,15 +88,21 @@ const createPublisher = (hub: HubApi, background: Background): ((name: string) =
  * `{ value }`. Only the rpc changes a counter (clients may not publish); subscribers get the value
  * as the subscribe `state` and a publication after every change (coalesced under load).
  */
-export const createCounterApp = (options: CounterAppOptions = {}): App => {
+export const createCounterApp = (options: CounterAppOptions = {}): CounterApp => {
   const maxDelta = options.maxDelta ?? counterDefaults.maxDelta
   const limit = createUserRateLimit(
     options.addsPerSecond ?? counterDefaults.addsPerSecond,
     options.addBurst ?? counterDefaults.addBurst,
   )
   let background: Background | undefined
+  let add: ((params: unknown, caller: RpcCaller) => Promise<CounterValue>) | undefined
   return {
     name: 'counter',
+    add(name, delta, caller) {
+      if (add === undefined)
+        return Promise.reject(new Error('the counter app is not set up (pass it to createServer)'))
+      return add({ name, delta }, caller)
+    },
     setup(hub) {
       const work = createBackground(hub.log)
       background = work
@@ -108,7 +124,7 @@ export const createCounterApp = (options: CounterAppOptions = {}): App => {
         isLive: async (name) => (await hub.presence(`${PREFIX}${name}`)).length > 0,
         evict: (name) => hub.state.delete(stateKey(name)),
       })
-      hub.rpc('counter.add', async (raw, caller): Promise<CounterValue> => {
+      const change = async (raw: unknown, caller: RpcCaller): Promise<CounterValue> => {
         const params = readParams(raw)
         if (!caller.isServer) limit.take(caller.member.user, 'counter changes')
         const name = readName(params, 'name')
@@ -117,7 +133,9 @@ export const createCounterApp = (options: CounterAppOptions = {}): App => {
         const value = await hub.state.incr(stateKey(name), delta)
         if (delta !== 0) changed(name)
         return { value }
-      })
+      }
+      add = change
+      hub.rpc('counter.add', change)
     },
     async close() {
       await background?.idle()

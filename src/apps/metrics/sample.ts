@@ -1,3 +1,4 @@
+import { cpus, freemem, totalmem } from 'node:os'
 import { cpuUsage, memoryUsage } from 'node:process'
 import { getHeapStatistics } from 'node:v8'
 import type { HubStats } from '../../server/index.js'
@@ -14,6 +15,10 @@ export interface MetricsSample {
   cpuPercent: number
   rssBytes: number
   heapUsedBytes: number
+  /** The machine's CPU busy time over the interval, in percent of all cores (psutil's `cpu_percent()`; 0.1 steps). */
+  systemCpuPercent: number
+  /** The machine's memory in use, in percent of its total, as psutil's `virtual_memory().percent` (0.1 steps). */
+  systemMemoryPercent: number
   /** Open WebSocket connections of this node, protocol and plain text. */
   connections: number
   /** WebSocket messages received per second (0.1 steps). */
@@ -50,6 +55,28 @@ const safeMemoryReader = (read: MemoryReader): MemoryReader => {
   }
 }
 
+/** Busy and total CPU time of every core so far, in ms. */
+const cpuTimes = (): { busyMs: number; totalMs: number } => {
+  let busyMs = 0
+  let totalMs = 0
+  for (const { times } of cpus()) {
+    const total = times.user + times.nice + times.sys + times.irq + times.idle
+    totalMs += total
+    busyMs += total - times.idle
+  }
+  return { busyMs, totalMs }
+}
+
+/** Percent in 0.1 steps, 0 when `whole` is 0. */
+const percent = (part: number, whole: number): number =>
+  whole > 0 ? Math.round((part / whole) * 1_000) / 10 : 0
+
+/** Used memory as psutil counts it: total minus available (libuv's free memory is MemAvailable). */
+const systemMemoryPercent = (): number => {
+  const total = totalmem()
+  return percent(total - freemem(), total)
+}
+
 export const createSampler = (
   node: string,
   stats: () => HubStats,
@@ -60,7 +87,11 @@ export const createSampler = (
   let lastCpu = cpuUsage()
   let lastMs = nowMs()
   let last = stats()
+  let lastTimes = cpuTimes()
   return () => {
+    const times = cpuTimes()
+    const system = percent(times.busyMs - lastTimes.busyMs, times.totalMs - lastTimes.totalMs)
+    lastTimes = times
     const cpu = cpuUsage(lastCpu)
     lastCpu = cpuUsage()
     const ms = nowMs()
@@ -76,6 +107,8 @@ export const createSampler = (
       cpuPercent: elapsedMs > 0 ? Math.round((cpu.user + cpu.system) / elapsedMs) / 10 : 0,
       rssBytes: rss,
       heapUsedBytes: heapUsed,
+      systemCpuPercent: system,
+      systemMemoryPercent: systemMemoryPercent(),
       connections: last.connections,
       messagesInPerSec: perSecond(last.messagesIn - previous.messagesIn, elapsedMs),
       messagesOutPerSec: perSecond(last.messagesOut - previous.messagesOut, elapsedMs),

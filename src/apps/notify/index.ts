@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { ErrorCode } from '../../protocol/index.js'
 import {
   ReplyError,
@@ -43,6 +44,12 @@ export interface NotifyAppOptions {
   inboxCreatesPerSecond?: number
   /** New inboxes a connection or a user may create at once. @default 20 */
   inboxCreateBurst?: number
+  /**
+   * The channel notifications to everyone ({@link NotifyApp.sendToEveryone}, rpc
+   * `notify.everyone`) travel through; anyone may subscribe, only the server publishes.
+   * @default 'sys:notifications'
+   */
+  everyoneChannel?: string
 }
 
 export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
@@ -54,6 +61,17 @@ export const notifyDefaults: Required<Omit<NotifyAppOptions, 'canSend'>> = {
   maxInboxes: 10_000,
   inboxCreatesPerSecond: 1,
   inboxCreateBurst: 20,
+  everyoneChannel: 'sys:notifications',
+}
+
+/** What the everyone channel's publications carry: one notification to everyone. */
+export interface Announcement {
+  /** A random UUID. */
+  id: string
+  title: string
+  body: string
+  /** When it was sent, ms since the Unix epoch. */
+  time: number
 }
 
 /**
@@ -73,6 +91,11 @@ export interface NotifyApp extends App {
    * client: for backends and server code. Resolves with its id; rejects before `setup`.
    */
   send(user: string, draft: { title: string; body: string }): Promise<string>
+  /**
+   * Publishes a notification to everyone (an {@link Announcement} on `everyoneChannel`; no inbox
+   * keeps it), as rpc `notify.everyone` does. Resolves with its id; rejects before `setup`.
+   */
+  sendToEveryone(draft: { title: string; body: string }): Promise<string>
 }
 
 const PREFIX = 'notify:'
@@ -101,6 +124,7 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
     maxInboxes: options.maxInboxes ?? notifyDefaults.maxInboxes,
     inboxCreatesPerSecond: options.inboxCreatesPerSecond ?? notifyDefaults.inboxCreatesPerSecond,
     inboxCreateBurst: options.inboxCreateBurst ?? notifyDefaults.inboxCreateBurst,
+    everyoneChannel: options.everyoneChannel ?? notifyDefaults.everyoneChannel,
   }
   const canSend = options.canSend ?? sendsToSelfOnly
   const queue = createKeyedQueue()
@@ -108,6 +132,7 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
   let demo: DemoSource | undefined
   let sendNow:
     ((user: string, draft: { title: string; body: string }) => Promise<string>) | undefined
+  let announce: ((draft: { title: string; body: string }) => Promise<string>) | undefined
   return {
     name: 'notify',
     send(user, draft) {
@@ -116,6 +141,11 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
       if (sendNow === undefined)
         return Promise.reject(new Error('the notify app is not set up (pass it to createServer)'))
       return sendNow(user, draft)
+    },
+    sendToEveryone(draft) {
+      if (announce === undefined)
+        return Promise.reject(new Error('the notify app is not set up (pass it to createServer)'))
+      return announce(draft)
     },
     setup(hub) {
       const store = createNotificationStore(hub.state, {
@@ -189,6 +219,33 @@ export const createNotifyApp = (options: NotifyAppOptions = {}): NotifyApp => {
         },
       })
       const demos = demo
+
+      hub.channel(o.everyoneChannel, {
+        // Kept only so a slow reader can recover; nobody replays announcements.
+        historySize: 50,
+        presence: false,
+        joinLeave: false,
+        access: { publish: 'server' },
+        backpressure: 'recover',
+      } satisfies ChannelOptions)
+      announce = async (draft) => {
+        const id = randomUUID()
+        await hub.publish(o.everyoneChannel, {
+          id,
+          ...draft,
+          time: Date.now(),
+        } satisfies Announcement)
+        return id
+      }
+      const toEveryone = announce
+      hub.rpc('notify.everyone', async (raw, caller): Promise<{ id: string }> => {
+        const params = readParams(raw)
+        if (!caller.isServer)
+          throw new ReplyError(ErrorCode.Forbidden, 'only the server may notify everyone')
+        const title = readString(params, 'title', { maxLength: 200 })
+        const body = readString(params, 'body', { minLength: 0, maxLength: 2_000 })
+        return { id: await toEveryone({ title, body }) }
+      })
 
       hub.rpc('notify.send', async (raw, caller): Promise<{ id: string }> => {
         const params = readParams(raw)

@@ -1,4 +1,4 @@
-import { shouldResubscribe, type Position } from '../../protocol/index.js'
+import { shouldResubscribe, type Position, type SubscribeResult } from '../../protocol/index.js'
 import type { ChannelEvent, LocalSession } from '../../server/index.js'
 
 export interface ChannelFollower {
@@ -8,6 +8,11 @@ export interface ChannelFollower {
   onGap(): void
   /** A resubscribe failed; the session no longer follows the channel. */
   onError(error: unknown): void
+  /**
+   * Each (re)subscribe's result (e.g. its `state`), before the publications it missed and the
+   * events that arrived meanwhile. @default undefined
+   */
+  onSubscribed?(result: SubscribeResult): void
 }
 
 /**
@@ -55,6 +60,7 @@ export const followChannel = async (
         listener,
         since === undefined ? {} : { since },
       )
+      follower.onSubscribed?.(result)
       if (since !== undefined && !result.recovered) follower.onGap()
       for (const pub of result.missed) deliver({ type: 'pub', channel, pub })
     } finally {

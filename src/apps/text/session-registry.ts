@@ -7,7 +7,7 @@ import type { HubApi, LocalSession } from '../../server/index.js'
  */
 export interface SessionRegistry {
   /** Creates a session (as `hub.session`, which may throw) and keeps it until it is closed. */
-  open(name: string): LocalSession
+  open(name: string, info?: unknown): LocalSession
   /** Closes a session; closing one that is closing or closed returns the same promise. */
   close(session: LocalSession): Promise<void>
   /** Closes every session still open and resolves when every close, also earlier ones, is done. */
@@ -26,8 +26,8 @@ export const createSessionRegistry = (hub: HubApi): SessionRegistry => {
     return closed
   }
   return {
-    open(name) {
-      const session = hub.session({ name })
+    open(name, info) {
+      const session = hub.session(info === undefined ? { name } : { name, info })
       live.add(session)
       return session
     },
