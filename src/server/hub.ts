@@ -19,6 +19,7 @@ import { PRESENCE_WINDOW_MS, admitPresenceEvent, createPresenceBudget } from './
 import { mayAccess } from './access.js'
 import type { Recipient, Subscription } from './subscription.js'
 import { isOwn, maxPendingPubs } from './subscription.js'
+import type { HubObserver } from './webhooks/events.js'
 
 /** The part of the resolved server options the hub uses. */
 export interface HubConfig {
@@ -30,6 +31,8 @@ export interface HubConfig {
   /** Bytes of recent frames kept, across channels, for lagging subscribers to catch up from. */
   catchUpCacheBytes: number
   maxPresenceEventsPerSecond: number
+  /** Told of connections' subscriptions, channels and (where it asks) publications; webhooks. */
+  observer?: HubObserver | undefined
 }
 
 interface ChannelEntry {
@@ -98,6 +101,7 @@ export class Hub {
   /** History reads for catch-up in flight, shared by every socket asking for the same page. */
   readonly #catchUpReads = new Map<string, Promise<CatchUpPage>>()
   readonly nodeId: string
+  readonly #observer: HubObserver | undefined
   #presenceTimer: NodeJS.Timeout | undefined
 
   constructor(config: HubConfig) {
@@ -107,6 +111,7 @@ export class Hub {
     this.#presenceTtlMs = config.presenceTtlMs
     this.#maxPresenceEvents = config.maxPresenceEventsPerSecond
     this.nodeId = config.nodeId
+    this.#observer = config.observer
     this.#catchUpBudget = new CatchUpBudget(config.catchUpCacheBytes)
   }
 
@@ -202,6 +207,7 @@ export class Hub {
       if (options.state !== undefined) result.state = await options.state(channel)
       if (request.presence === true && options.presence)
         result.members = await this.#storage(presence.list(channel))
+      this.#observer?.notify({ type: 'subscribe', channel, member: recipient.member })
       return { sub, result }
     } catch (err) {
       await this.#detach(sub)
@@ -221,8 +227,10 @@ export class Hub {
   /** Removes a subscription (leaving presence, with a `leave` event where the channel has them). */
   async unsubscribe(sub: Subscription): Promise<void> {
     if (sub.isClosed) return
-    await this.#detach(sub)
     const { options, channel, recipient } = sub
+    // Before detaching: the channel's `vacated`, if this was its last subscriber, comes after.
+    this.#observer?.notify({ type: 'unsubscribe', channel, member: recipient.member })
+    await this.#detach(sub)
     if (!options.presence) return
     await this.#storage(this.#engine.presence.remove(channel, recipient.member.client))
     if (options.joinLeave)
@@ -255,13 +263,20 @@ export class Hub {
     // A key is the publisher's own: scoped to its user (the server's, for apps and the HTTP API),
     // so another user can never make a publication vanish by guessing its key.
     if (meta.key !== undefined) draft.key = scopedKey(caller, meta.key)
-    return await this.#storage(
+    const position = await this.#storage(
       this.#engine.broker.publish(channel, draft, {
         historySize: options.historySize,
         historyTtlMs: options.historyTtlMs,
         dedupWindowMs: options.dedupWindowMs,
       }),
     )
+    // Once per publication, on the node that accepted it; never per delivery.
+    if (this.#observer?.wantsPublish(channel) === true) {
+      const pub: Pub = { ...position, data, time: draft.time }
+      if (meta.from !== undefined) pub.from = meta.from
+      this.#observer.notify({ type: 'publish', channel, pub })
+    }
+    return position
   }
 
   async signal(channel: string, from: Member, data: unknown, caller: Caller): Promise<void> {
@@ -391,6 +406,7 @@ export class Hub {
       members: undefined,
     }
     this.#channels.set(sub.channel, entry)
+    this.#observer?.notify({ type: 'channel.occupied', channel: sub.channel })
     return entry
   }
 
@@ -402,6 +418,7 @@ export class Hub {
     if (entry.subs.size > 0) return
     this.#channels.delete(sub.channel)
     clearTimeout(entry.presenceBudget.timer)
+    this.#observer?.notify({ type: 'channel.vacated', channel: sub.channel })
     await this.#brokerOp(sub.channel, 'unsubscribe')
   }
 

@@ -38,6 +38,7 @@ import { FrameScheduler } from './frame-writer.js'
 import { limitFailureLogs } from './failure-log.js'
 import { maxOpenSockets } from './open-files.js'
 import { PENDING_GRACE_MS, SocketGuard, type GuardClosedReason } from './socket-guard.js'
+import { createWebhooks, webhookProblem, type Webhooks } from './webhooks/index.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -47,6 +48,10 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
     throw new Error(`secret must be at least ${MIN_SECRET_LENGTH} characters`)
   if (options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH)
     throw new Error(`apiKey must be at least ${MIN_API_KEY_LENGTH} characters`)
+  for (const [index, hook] of (options.webhooks ?? []).entries()) {
+    const problem = webhookProblem(hook, `webhooks[${index}]`)
+    if (problem !== undefined) throw new Error(problem)
+  }
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as ServerOptions
@@ -97,7 +102,22 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const rules = createChannelRules()
   const credentials = createAnonymousCredentials(resolved.secret)
   const textEndpoints = new Map<string, TextEndpoint>()
+  const webhooks: Webhooks | undefined =
+    resolved.webhooks.length === 0
+      ? undefined
+      : createWebhooks(
+          resolved.webhooks,
+          {
+            maxQueuedEvents: resolved.maxQueuedWebhookEvents,
+            timeoutMs: resolved.webhookTimeoutMs,
+            maxAttempts: resolved.webhookMaxAttempts,
+            retryMinMs: resolved.webhookRetryMinMs,
+            retryMaxMs: resolved.webhookRetryMaxMs,
+          },
+          { nodeId: resolved.nodeId, logger },
+        )
   const hub = new Hub({
+    observer: webhooks,
     engine,
     rules,
     logger,
@@ -183,6 +203,16 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
       ipChannelBudgets.delete(ip)
     } else perIp.set(ip, left)
     if (leavers.size === 0) onEmpty?.()
+  }
+  // The protocol connections' own pair, which also reports them to webhooks.
+  const connectionOpened = (connection: Connection): void => {
+    connected(connection)
+    webhooks?.notify({ type: 'connect', member: connection.member })
+  }
+  const connectionClosed = (connection: Connection): void => {
+    const wasConnected = leavers.has(connection) && !awaitingConnect.has(connection)
+    untrack(connection)
+    if (wasConnected) webhooks?.notify({ type: 'disconnect', member: connection.member })
   }
 
   const wss = new WebSocketServer({
@@ -333,8 +363,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           hub,
           options: resolved,
           logger,
-          onClose: untrack,
-          onConnected: connected,
+          onClose: connectionClosed,
+          onConnected: connectionOpened,
           credentials,
           ipChannelBudget: ipChannelBudget(ip),
           address: ip,
@@ -375,6 +405,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     hub.stop()
     for (const app of resolved.apps) await app.close?.()
     await engine.close()
+    await webhooks?.close(0)
     throw err
   })
   http.on('error', (err) => {
@@ -408,6 +439,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     hub.stop()
     for (const app of [...resolved.apps].reverse()) await app.close?.()
     await engine.close()
+    await webhooks?.close(resolved.shutdownTimeoutMs)
     failureLog.flush()
   }
 
@@ -415,6 +447,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     port,
     url: `${https === undefined ? 'http' : 'https'}://localhost:${port}`,
     hub: api,
+    webhookStats: () => webhooks?.stats() ?? { queued: 0, sent: 0, failed: 0, dropped: 0 },
     setTls(next) {
       if (https === undefined) throw new Error('this server was started without TLS')
       // Checked first: a bad pair throws here and the current one stays in use.
