@@ -33,7 +33,7 @@ import { numericFlags, numericOptions, type NumericOptionKey } from './config/nu
 import { Failure } from './failure.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
-import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
+import { createCliLogger, defaultLogLevel, logLevels } from './logger.js'
 import {
   envValue,
   ExitCode,
