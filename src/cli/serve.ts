@@ -27,10 +27,13 @@ import {
 import { createEngine, databaseFile, isRedisUrl, selectEngineKind } from './engine.js'
 import { appLimitFlags, appLimitHelp, type AppLimits } from './app-limits.js'
 import { ConfigError, readConfigFile, type ConfigOptions } from './config-file.js'
+import { isOrigin } from './config/checks.js'
+import { effectiveConfig, printableConfig, type ResolvedServe } from './config/effective-config.js'
+import { numericFlags, numericOptions, type NumericOptionKey } from './config/numeric-options.js'
 import { Failure } from './failure.js'
 import { loadOrCreateSecret, secretFile } from './secret.js'
 import { describeListenError } from './listen-error.js'
-import { createCliLogger, defaultLogLevel, logLevels, type LogLevel } from './logger.js'
+import { createCliLogger, defaultLogLevel, logLevels } from './logger.js'
 import {
   envValue,
   ExitCode,
@@ -47,197 +50,8 @@ import { expandBareWorkersFlag, parseWorkerCount } from './workers/worker-count.
 const NAME = 'serve'
 const DEFAULT_PORT = 8765
 const DEFAULT_DATA_DIR = './hubbub-data'
-/** The largest delay a Node timer takes; past it, `setTimeout` fires at once. */
-const MAX_TIMER_MS = 2_147_483_647
-const MIN_PING_INTERVAL_MS = 1_000
 
-/** The server limits the command line can set: flag, environment variable, range. */
-const limitFlags = [
-  {
-    flag: 'max-connections',
-    env: 'HUBBUB_MAX_CONNECTIONS',
-    option: 'maxConnections',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-connections-per-ip',
-    env: 'HUBBUB_MAX_CONNECTIONS_PER_IP',
-    option: 'maxConnectionsPerIp',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'requests-per-second',
-    env: 'HUBBUB_REQUESTS_PER_SECOND',
-    option: 'requestsPerSecond',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'request-burst',
-    env: 'HUBBUB_REQUEST_BURST',
-    option: 'requestBurst',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'max-pong-bytes',
-    env: 'HUBBUB_MAX_PONG_BYTES',
-    option: 'maxPongBytes',
-    min: 15,
-    max: 1_048_576,
-  },
-  {
-    flag: 'ping-interval',
-    env: 'HUBBUB_PING_INTERVAL',
-    option: 'pingIntervalMs',
-    min: MIN_PING_INTERVAL_MS,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'max-api-body-bytes',
-    env: 'HUBBUB_MAX_API_BODY_BYTES',
-    option: 'maxApiBodyBytes',
-    min: 1_024,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-broadcast-channels',
-    env: 'HUBBUB_MAX_BROADCAST_CHANNELS',
-    option: 'maxBroadcastChannels',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'send-high-water-bytes',
-    env: 'HUBBUB_SEND_HIGH_WATER_BYTES',
-    option: 'sendHighWaterBytes',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-buffered-bytes',
-    env: 'HUBBUB_MAX_BUFFERED_BYTES',
-    option: 'maxBufferedBytes',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'catch-up-cache-bytes',
-    env: 'HUBBUB_CATCH_UP_CACHE_BYTES',
-    option: 'catchUpCacheBytes',
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-pending-headers-per-ip',
-    env: 'HUBBUB_MAX_PENDING_HEADERS_PER_IP',
-    option: 'maxPendingHeadersPerIp',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-pending-connects-per-ip',
-    env: 'HUBBUB_MAX_PENDING_CONNECTS_PER_IP',
-    option: 'maxPendingConnectsPerIp',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'presence-ttl',
-    env: 'HUBBUB_PRESENCE_TTL',
-    option: 'presenceTtlMs',
-    min: 300,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'headers-timeout',
-    env: 'HUBBUB_HEADERS_TIMEOUT',
-    option: 'headersTimeoutMs',
-    min: 100,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'reserved-file-descriptors',
-    env: 'HUBBUB_RESERVED_FILE_DESCRIPTORS',
-    option: 'reservedFileDescriptors',
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'max-failure-log-lines',
-    env: 'HUBBUB_MAX_FAILURE_LOG_LINES',
-    option: 'maxFailureLogLines',
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'failure-log-window',
-    env: 'HUBBUB_FAILURE_LOG_WINDOW',
-    option: 'failureLogWindowMs',
-    min: 1_000,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'max-presence-events-per-second',
-    env: 'HUBBUB_MAX_PRESENCE_EVENTS_PER_SECOND',
-    option: 'maxPresenceEventsPerSecond',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'drain-delay',
-    env: 'HUBBUB_DRAIN_DELAY',
-    option: 'drainDelayMs',
-    min: 0,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'ready-timeout',
-    env: 'HUBBUB_READY_TIMEOUT',
-    option: 'readyTimeoutMs',
-    min: 100,
-    max: MAX_TIMER_MS,
-  },
-  {
-    flag: 'max-history-bytes',
-    env: 'HUBBUB_MAX_HISTORY_BYTES',
-    option: 'maxHistoryBytes',
-    min: 65_536,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  {
-    flag: 'new-channels-per-second',
-    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND',
-    option: 'newChannelsPerSecond',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'new-channel-burst',
-    env: 'HUBBUB_NEW_CHANNEL_BURST',
-    option: 'newChannelBurst',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'new-channels-per-second-per-ip',
-    env: 'HUBBUB_NEW_CHANNELS_PER_SECOND_PER_IP',
-    option: 'newChannelsPerSecondPerIp',
-    min: 1,
-    max: 1_000_000,
-  },
-  {
-    flag: 'new-channel-burst-per-ip',
-    env: 'HUBBUB_NEW_CHANNEL_BURST_PER_IP',
-    option: 'newChannelBurstPerIp',
-    min: 1,
-    max: 1_000_000,
-  },
-] as const
-
-type Limits = Partial<Record<(typeof limitFlags)[number]['option'], number>>
+type Limits = Partial<Record<NumericOptionKey, number>>
 
 /**
  * The web apps built by `npm run build` (`dist/web`), found relative to this module so that it is
@@ -287,7 +101,7 @@ Options:
                          largest pong frame, 15 or more; a larger one is an invalid frame
                          (env HUBBUB_MAX_PONG_BYTES, default ${serverDefaults.maxPongBytes})
       --ping-interval <ms>
-                         how often the server pings each client, ${MIN_PING_INTERVAL_MS} or more
+                         how often the server pings each client, 1000 or more
                          (env HUBBUB_PING_INTERVAL, default ${serverDefaults.pingIntervalMs})
       --secret <s>       signs anonymous credentials, ${MIN_SECRET_LENGTH}+ characters (env HUBBUB_SECRET;
                          default: generated once into <data dir>/secret; with --memory,
@@ -318,10 +132,13 @@ Options:
                          HUBBUB_PUBLIC_HOSTS, comma-separated)
       --trust-proxy      behind a reverse proxy: take the client address from the last
                          X-Forwarded-For entry (env HUBBUB_TRUST_PROXY=1)
-      --config <file>    server options in a JSON file: channel permissions, anonymous,
-                         allowedOrigins, publicHosts, trustProxy and limits (see
-                         docs/security.md); flags and environment win over it
-                         (env HUBBUB_CONFIG)
+      --config <file>    every server option in one JSON file: port, engine, limits,
+                         channel rules, auth (jwt, apiKey, secret), tls, webhooks (see
+                         the config reference in docs/operations.md); flags and
+                         environment win over it (env HUBBUB_CONFIG)
+      --print-config     print the config this command line would run with (flags,
+                         environment, file and defaults merged; secrets masked) as
+                         JSON, and exit
       --api-key <key>    turns on the HTTP API at /api/<method> for backends, which must
                          send "Authorization: Bearer <key>"; ${MIN_API_KEY_LENGTH}+ characters
                          (env HUBBUB_API_KEY; default: none, and /api answers 404)
@@ -419,36 +236,16 @@ Each connection takes a file descriptor: past ~1,000 connections, raise the open
 limit (ulimit -n) above --max-connections.
 `
 
-/** What the command line resolved to. */
-interface ServeSettings {
-  port: number
-  host: string | undefined
-  memory: boolean
-  /** `--redis` or `HUBBUB_REDIS_URL`: the Redis engine on this URL. */
-  redisUrl: string | undefined
-  /** Absolute path of the data directory (unused with `memory`). */
-  dataDir: string
-  logLevel: LogLevel
-  /** Server limits given on the command line or in the environment; the rest keep defaults. */
-  limits: Limits
-  /** The bundled apps' bounds (flags, environment, config file); the rest keep defaults. */
-  appLimits: AppLimits
-  /** `--secret` or `HUBBUB_SECRET`; undefined: the data directory's (or, with --memory, a random one). */
-  secret: string | undefined
-  /** From the `--jwt-*` flags; undefined: tokens are refused. */
+/** What the command line resolved to: flags, else environment, else the config file. */
+interface ServeSettings extends ResolvedServe {
+  /** From the `--jwt-*` flags, else the config file; undefined: tokens are refused. */
   jwt: JwtOptions | undefined
-  /** `--config` (or `HUBBUB_CONFIG`), read and validated; empty without one. */
-  config: ConfigOptions
-  /** The `--tls-*` files; undefined: plain http and ws. */
-  tlsFiles: { cert: string; key: string } | undefined
-  /** `--allowed-origin`, `--public-host`, `--trust-proxy` and their variables, as given. */
-  network: { allowedOrigins?: string[]; publicHosts?: string[]; trustProxy?: boolean }
-  /** `--api-key` or `HUBBUB_API_KEY`; undefined: the HTTP API is off. */
-  apiKey: string | undefined
-  /** `--no-metrics`, `--metrics-require-key` and their variables, as given. */
-  metrics: { metrics?: boolean; metricsRequireKey?: boolean }
+  /** Whether `jwt` came from the config file (errors then name its keys, not flags). */
+  isJwtFromFile: boolean
   /** `--workers` or `HUBBUB_WORKERS`: this many worker processes; undefined: none. */
   workers: number | undefined
+  /** `--print-config`: print the effective config (secrets masked) and exit. */
+  isPrintConfig: boolean
 }
 
 /**
@@ -520,6 +317,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'jwt-audience': { type: 'string' },
         'jwt-issuer': { type: 'string' },
         config: { type: 'string' },
+        'print-config': { type: 'boolean', default: false },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
@@ -528,8 +326,6 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'api-key': { type: 'string' },
         'no-metrics': { type: 'boolean' },
         'metrics-require-key': { type: 'boolean' },
-        'drain-delay': { type: 'string' },
-        'ready-timeout': { type: 'string' },
         'max-api-body-bytes': { type: 'string' },
         'max-broadcast-channels': { type: 'string' },
         'send-high-water-bytes': { type: 'string' },
@@ -549,6 +345,16 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     }),
   )
   if (values.help) return 'help'
+  const configFile = values.config ?? envValue(env, 'HUBBUB_CONFIG')
+  if (configFile === '') throw new UsageError('--config must not be empty', NAME)
+  let config: ConfigOptions = {}
+  if (configFile !== undefined)
+    try {
+      config = readConfigFile(configFile)
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message, NAME)
+      throw error
+    }
   const portFlag = values.port
   const portEnv = envValue(env, 'PORT')
   const port =
@@ -556,7 +362,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       ? parsePort(portFlag, '--port', NAME)
       : portEnv !== undefined
         ? parsePort(portEnv, 'PORT', NAME)
-        : DEFAULT_PORT
+        : (config.port ?? DEFAULT_PORT)
   const levelFlag = values['log-level']
   const levelEnv = envValue(env, 'HUBBUB_LOG_LEVEL')
   const logLevel =
@@ -564,22 +370,32 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       ? parseChoice(levelFlag, logLevels, '--log-level', NAME)
       : levelEnv !== undefined
         ? parseChoice(levelEnv, logLevels, 'HUBBUB_LOG_LEVEL', NAME)
-        : defaultLogLevel
+        : (config.logLevel ?? defaultLogLevel)
   if (values.host === '') throw new UsageError('--host must not be empty', NAME)
   if (values.data === '') throw new UsageError('--data must not be empty', NAME)
   if (values.memory && values.data !== undefined)
     throw new UsageError('--data and --memory exclude each other', NAME)
-  const dataDir = resolve(values.data ?? envValue(env, 'HUBBUB_DATA') ?? DEFAULT_DATA_DIR)
-  const redisUrl = values.redis ?? envValue(env, 'HUBBUB_REDIS_URL')
-  if (redisUrl !== undefined) {
+  const dataFlag = values.data ?? envValue(env, 'HUBBUB_DATA')
+  const dataDir = resolve(dataFlag ?? config.engine?.dataDir ?? DEFAULT_DATA_DIR)
+  const redisFlag = values.redis ?? envValue(env, 'HUBBUB_REDIS_URL')
+  if (redisFlag !== undefined) {
     const what = values.redis === undefined ? 'HUBBUB_REDIS_URL' : '--redis'
-    if (!isRedisUrl(redisUrl))
+    if (!isRedisUrl(redisFlag))
       throw new UsageError(
         `${what} must be a redis:// or rediss:// URL such as redis://localhost:6379`,
         NAME,
       )
     if (values.memory) throw new UsageError(`${what} and --memory exclude each other`, NAME)
   }
+  // The engine flags, when any is given, replace the file's engine choice as a whole.
+  const isEngineFromFlags = values.memory || redisFlag !== undefined
+  const memory = isEngineFromFlags ? values.memory : config.engine?.kind === 'memory'
+  const redisUrl = isEngineFromFlags ? redisFlag : config.engine?.redisUrl
+  if (memory && dataFlag !== undefined && !isEngineFromFlags)
+    throw new UsageError(
+      `${values.data === undefined ? 'HUBBUB_DATA' : '--data'} and the config file's engine kind memory exclude each other`,
+      NAME,
+    )
   const workersFlag = values.workers
   const workersEnv = envValue(env, 'HUBBUB_WORKERS')
   const workersSource = workersFlag !== undefined ? '--workers' : 'HUBBUB_WORKERS'
@@ -591,25 +407,23 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       `${workersSource} needs --redis <url> (or HUBBUB_REDIS_URL): without Redis each worker would be a separate world, with its own channels, history and presence`,
       NAME,
     )
-  const limits: Limits = readLimits(limitFlags, values, env)
+  const limits: Limits = readLimits(numericFlags, values, env)
   const appLimits: AppLimits = readLimits(appLimitFlags, values, env)
-  const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET')
+  const secret = values.secret ?? envValue(env, 'HUBBUB_SECRET') ?? config.secret
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
     throw new UsageError(
       `${values.secret === undefined ? 'HUBBUB_SECRET' : '--secret'} must be at least ${MIN_SECRET_LENGTH} characters`,
       NAME,
     )
-  const jwt = resolveJwt(values, env)
-  const configFile = values.config ?? envValue(env, 'HUBBUB_CONFIG')
-  if (configFile === '') throw new UsageError('--config must not be empty', NAME)
-  let config: ConfigOptions = {}
-  if (configFile !== undefined)
-    try {
-      config = readConfigFile(configFile)
-    } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(error.message, NAME)
-      throw error
-    }
+  const jwtFlags = resolveJwt(values, env)
+  const jwtSettings = jwtFlags ?? config.jwt
+  const jwt =
+    jwtSettings === undefined
+      ? undefined
+      : jwtOptions(
+          jwtSettings,
+          jwtFlags === undefined ? `${configFile}: jwt.publicKeyFile` : '--jwt-public-key',
+        )
   const certFile = values['tls-cert'] ?? envValue(env, 'HUBBUB_TLS_CERT')
   const keyFile = values['tls-key'] ?? envValue(env, 'HUBBUB_TLS_KEY')
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -618,7 +432,7 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
       NAME,
     )
   const tlsFiles =
-    certFile === undefined || keyFile === undefined ? undefined : { cert: certFile, key: keyFile }
+    certFile === undefined || keyFile === undefined ? config.tls : { cert: certFile, key: keyFile }
   if (tlsFiles !== undefined) readTls(tlsFiles, (message) => new UsageError(message, NAME))
   const network: ServeSettings['network'] = {}
   const origins = listFlag(values['allowed-origin'], env, 'HUBBUB_ALLOWED_ORIGINS')
@@ -628,33 +442,42 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         `invalid --allowed-origin ${JSON.stringify(origin)}: expected scheme://host[:port] or *`,
         NAME,
       )
-  if (origins !== undefined) network.allowedOrigins = origins
-  const hosts = listFlag(values['public-host'], env, 'HUBBUB_PUBLIC_HOSTS')
-  if (hosts !== undefined) network.publicHosts = hosts
-  const trustProxy = values['trust-proxy'] ?? parseFlagEnv(env, 'HUBBUB_TRUST_PROXY')
+  const allowedOrigins = origins ?? config.allowedOrigins
+  if (allowedOrigins !== undefined) network.allowedOrigins = allowedOrigins
+  const publicHosts =
+    listFlag(values['public-host'], env, 'HUBBUB_PUBLIC_HOSTS') ?? config.publicHosts
+  if (publicHosts !== undefined) network.publicHosts = publicHosts
+  const trustProxy =
+    values['trust-proxy'] ?? parseFlagEnv(env, 'HUBBUB_TRUST_PROXY') ?? config.trustProxy
   if (trustProxy !== undefined) network.trustProxy = trustProxy
-  const apiKey = values['api-key'] ?? envValue(env, 'HUBBUB_API_KEY')
+  const apiKey = values['api-key'] ?? envValue(env, 'HUBBUB_API_KEY') ?? config.apiKey
   if (apiKey !== undefined && apiKey.length < MIN_API_KEY_LENGTH)
     throw new UsageError(
       `${values['api-key'] === undefined ? 'HUBBUB_API_KEY' : '--api-key'} must be at least ${MIN_API_KEY_LENGTH} characters`,
       NAME,
     )
-  const metrics: ServeSettings['metrics'] = {}
-  const isMetricsOn = values['no-metrics'] === true ? false : parseFlagEnv(env, 'HUBBUB_METRICS')
-  if (isMetricsOn !== undefined) metrics.metrics = isMetricsOn
-  const requireKey =
-    values['metrics-require-key'] ?? parseFlagEnv(env, 'HUBBUB_METRICS_REQUIRE_KEY')
-  if (requireKey !== undefined) metrics.metricsRequireKey = requireKey
-  if (requireKey === true && apiKey === undefined)
-    throw new UsageError(
-      `${values['metrics-require-key'] === undefined ? 'HUBBUB_METRICS_REQUIRE_KEY' : '--metrics-require-key'} needs --api-key (or HUBBUB_API_KEY)`,
-      NAME,
-    )
+  const isMetricsOn =
+    values['no-metrics'] === true
+      ? false
+      : (parseFlagEnv(env, 'HUBBUB_METRICS') ?? config.metrics ?? serverDefaults.metrics)
+  const requireKeyFrom =
+    values['metrics-require-key'] !== undefined
+      ? '--metrics-require-key'
+      : env.HUBBUB_METRICS_REQUIRE_KEY !== undefined
+        ? 'HUBBUB_METRICS_REQUIRE_KEY'
+        : 'metricsRequireKey in the config file'
+  const isKeyRequired =
+    values['metrics-require-key'] ??
+    parseFlagEnv(env, 'HUBBUB_METRICS_REQUIRE_KEY') ??
+    config.metricsRequireKey ??
+    serverDefaults.metricsRequireKey
+  if (isKeyRequired && isMetricsOn && apiKey === undefined)
+    throw new UsageError(`${requireKeyFrom} needs --api-key (or HUBBUB_API_KEY)`, NAME)
   return {
-    metrics,
+    metrics: { metrics: isMetricsOn, metricsRequireKey: isKeyRequired },
     port,
-    host: values.host,
-    memory: values.memory,
+    host: values.host ?? config.host,
+    memory,
     redisUrl,
     dataDir,
     logLevel,
@@ -662,11 +485,14 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
     appLimits,
     secret,
     jwt,
+    jwtSettings,
+    isJwtFromFile: jwtFlags === undefined && jwtSettings !== undefined,
     config,
     tlsFiles,
     network,
     apiKey,
     workers,
+    isPrintConfig: values['print-config'],
   }
 }
 
@@ -688,15 +514,6 @@ const parseFlagEnv = (env: NodeJS.ProcessEnv, name: string): boolean | undefined
   if (['1', 'true', 'yes'].includes(value)) return true
   if (['0', 'false', 'no'].includes(value)) return false
   throw new UsageError(`invalid ${name} ${JSON.stringify(value)}: expected 1 or 0`, NAME)
-}
-
-const isOrigin = (value: string): boolean => {
-  try {
-    const url = new URL(value)
-    return url.origin !== 'null' && url.origin === value.replace(/\/$/, '')
-  } catch {
-    return false
-  }
 }
 
 /** Reads the certificate and key files; `fail` makes the error for an unreadable or bad pair. */
@@ -726,11 +543,17 @@ const readTls = (
 
 type JwtFlag = 'jwt-secret' | 'jwt-public-key' | 'jwt-jwks' | 'jwt-audience' | 'jwt-issuer'
 
-/** The `--jwt-*` flags (or their environment variables) as `jwt` options; one key source at most. */
+/** JWT settings as the config file writes them (a key file's path, not its contents). */
+type JwtSettings = NonNullable<ConfigOptions['jwt']>
+
+/**
+ * The `--jwt-*` flags (or their environment variables) as JWT settings; one key source at most.
+ * Undefined when none is given: the config file's `jwt`, if any, then applies as a whole.
+ */
 const resolveJwt = (
   values: Partial<Record<JwtFlag, string>>,
   env: NodeJS.ProcessEnv,
-): JwtOptions | undefined => {
+): JwtSettings | undefined => {
   const read = (flag: JwtFlag): { source: string; value: string } | undefined => {
     const name = `HUBBUB_${flag.replaceAll('-', '_').toUpperCase()}`
     const value = values[flag] ?? envValue(env, name)
@@ -759,19 +582,37 @@ const resolveJwt = (
       )
     return undefined
   }
-  const jwt: JwtOptions = {}
+  const jwt: JwtSettings = {}
   if (secret !== undefined) jwt.secret = secret.value
   if (jwks !== undefined) jwt.jwksUrl = jwks.value
-  if (keyFile !== undefined)
-    try {
-      jwt.publicKey = readFileSync(keyFile.value, 'utf8')
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      throw new UsageError(`cannot read ${keyFile.source} ${keyFile.value}: ${reason}`, NAME)
-    }
+  if (keyFile !== undefined) jwt.publicKeyFile = keyFile.value
   if (audience !== undefined) jwt.audience = audience.value
   if (issuer !== undefined) jwt.issuer = issuer.value
   return jwt
+}
+
+/** JWT settings as server options: reads the public key file; `source` names it in errors. */
+const jwtOptions = (settings: JwtSettings, source: string): JwtOptions => {
+  const { publicKeyFile, ...rest } = settings
+  const jwt: JwtOptions = { ...rest }
+  if (publicKeyFile !== undefined)
+    try {
+      jwt.publicKey = readFileSync(publicKeyFile, 'utf8')
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new UsageError(`cannot read ${source} ${publicKeyFile}: ${reason}`, NAME)
+    }
+  return jwt
+}
+
+/** The keys of `object` among `keys` that are set. */
+const pickDefined = <K extends string>(
+  object: Partial<Record<K, number>>,
+  keys: readonly K[],
+): Partial<Record<K, number>> => {
+  const picked: Partial<Record<K, number>> = {}
+  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key]
+  return picked
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
@@ -873,6 +714,10 @@ const run = async (args: string[]): Promise<ExitCode> => {
     process.stdout.write(help)
     return ExitCode.Ok
   }
+  if (settings.isPrintConfig) {
+    process.stdout.write(`${printableConfig(effectiveConfig(settings))}\n`)
+    return ExitCode.Ok
+  }
   const logger = createCliLogger(settings.logLevel)
   if (settings.workers !== undefined && cluster.isPrimary)
     return superviseFromSettings(settings, settings.workers, logger)
@@ -907,11 +752,17 @@ const run = async (args: string[]): Promise<ExitCode> => {
     await engine.close()
     throw error
   }
-  const { appLimits: configAppLimits, ...serverConfig } = settings.config
+  const { config } = settings
   let server: HubbubServer
   try {
     server = await createServer({
-      ...serverConfig,
+      ...pickDefined(
+        config,
+        numericOptions.map(({ option }) => option),
+      ),
+      channels: config.channels,
+      anonymous: config.anonymous,
+      webhooks: config.webhooks,
       ...settings.network,
       tls:
         settings.tlsFiles === undefined
@@ -924,7 +775,13 @@ const run = async (args: string[]): Promise<ExitCode> => {
       port: settings.port,
       host: settings.host,
       engine,
-      apps: bundledApps({ ...configAppLimits, ...settings.appLimits }),
+      apps: bundledApps({
+        ...pickDefined(
+          config,
+          appLimitFlags.map(({ option }) => option),
+        ),
+        ...settings.appLimits,
+      }),
       staticDir: builtWebApps(),
       logger,
       ...settings.limits,
@@ -936,6 +793,7 @@ const run = async (args: string[]): Promise<ExitCode> => {
     }
     if (error instanceof JwtConfigError) {
       await engine.close()
+      if (settings.isJwtFromFile) throw new UsageError(`config file: ${error.message}`, NAME)
       const flag = { secret: '--jwt-secret', publicKey: '--jwt-public-key', jwksUrl: '--jwt-jwks' }
       throw new UsageError(
         error.message.replace(

@@ -13,6 +13,7 @@ import type { State } from '../engine/types.js'
 import type { Caller } from './caller.js'
 import type { ChannelOptions } from './channel-options.js'
 import type { TlsOptions } from './options.js'
+import type { WebhookStats } from './webhooks/index.js'
 import type { Logger } from 'pino'
 
 /** A channel event as a server-side session receives it: every server frame but replies and pings. */
@@ -147,6 +148,8 @@ export interface HubbubServer {
   readonly url: string
   /** The server-side API, as apps see it. */
   readonly hub: HubApi
+  /** Webhook delivery counts since start (all zero without webhooks); for metrics. */
+  webhookStats(): WebhookStats
   /**
    * Replaces the certificate and key of a server started with `tls` (new connections use them;
    * open ones keep theirs). Throws, keeping the current pair, when the new one is not valid PEM or

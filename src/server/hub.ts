@@ -24,6 +24,7 @@ import {
   MAX_LATENCY_SAMPLES,
   type NodeCounters,
 } from './metrics/node-counters.js'
+import type { HubObserver } from './webhooks/events.js'
 
 /** The part of the resolved server options the hub uses. */
 export interface HubConfig {
@@ -37,6 +38,8 @@ export interface HubConfig {
   maxPresenceEventsPerSecond: number
   /** Where publications, deliveries, engine errors and latency samples are counted. */
   counters: HubCounters
+  /** Told of connections' subscriptions, channels and (where it asks) publications; webhooks. */
+  observer?: HubObserver | undefined
 }
 
 /** The counters the hub adds to: once per publication, never once per recipient. */
@@ -116,6 +119,7 @@ export class Hub {
   readonly #counters: HubCounters
   /** Publications fanned out since the last latency sample. */
   #sinceSample = 0
+  readonly #observer: HubObserver | undefined
   #presenceTimer: NodeJS.Timeout | undefined
 
   constructor(config: HubConfig) {
@@ -126,6 +130,7 @@ export class Hub {
     this.#maxPresenceEvents = config.maxPresenceEventsPerSecond
     this.nodeId = config.nodeId
     this.#counters = config.counters
+    this.#observer = config.observer
     this.#catchUpBudget = new CatchUpBudget(config.catchUpCacheBytes)
   }
 
@@ -226,6 +231,7 @@ export class Hub {
       if (options.state !== undefined) result.state = await options.state(channel)
       if (request.presence === true && options.presence)
         result.members = await this.#storage(presence.list(channel))
+      this.#observer?.notify({ type: 'subscribe', channel, member: recipient.member })
       return { sub, result }
     } catch (err) {
       await this.#detach(sub)
@@ -257,8 +263,10 @@ export class Hub {
   }
 
   async #leave(sub: Subscription): Promise<void> {
-    await this.#detach(sub)
     const { options, channel, recipient } = sub
+    // Before detaching: the channel's `vacated`, if this was its last subscriber, comes after.
+    this.#observer?.notify({ type: 'unsubscribe', channel, member: recipient.member })
+    await this.#detach(sub)
     if (!options.presence) return
     await this.#storage(this.#engine.presence.remove(channel, recipient.member.client))
     if (options.joinLeave)
@@ -299,6 +307,12 @@ export class Hub {
       }),
     )
     this.#counters.publications += 1
+    // Once per publication, on the node that accepted it; never per delivery.
+    if (this.#observer?.wantsPublish(channel) === true) {
+      const pub: Pub = { ...position, data, time: draft.time }
+      if (meta.from !== undefined) pub.from = meta.from
+      this.#observer.notify({ type: 'publish', channel, pub })
+    }
     return position
   }
 
@@ -430,6 +444,7 @@ export class Hub {
       members: undefined,
     }
     this.#channels.set(sub.channel, entry)
+    this.#observer?.notify({ type: 'channel.occupied', channel: sub.channel })
     return entry
   }
 
@@ -441,6 +456,7 @@ export class Hub {
     if (entry.subs.size > 0) return
     this.#channels.delete(sub.channel)
     clearTimeout(entry.presenceBudget.timer)
+    this.#observer?.notify({ type: 'channel.vacated', channel: sub.channel })
     await this.#brokerOp(sub.channel, 'unsubscribe')
   }
 

@@ -24,3 +24,10 @@ export type { MemoryEngineOptions } from '../engine/memory.js'
 export { createSqliteEngine } from '../engine/sqlite.js'
 export type { SqliteEngineOptions } from '../engine/sqlite.js'
 export * from '../protocol/index.js'
+export type { WebhookOptions, WebhookStats, HubEventType } from './webhooks/index.js'
+export {
+  HUB_EVENT_TYPES,
+  MIN_WEBHOOK_SECRET_LENGTH,
+  signWebhook,
+  webhookProblem,
+} from './webhooks/index.js'

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Engine } from '../engine/types.js'
 import type { App } from './api.js'
 import type { ChannelOptions } from './channel-options.js'
+import type { WebhookOptions } from './webhooks/options.js'
 
 /** Who a token belongs to; what `authenticate` resolves with. */
 export interface Identity {
@@ -261,6 +262,22 @@ export interface ServerOptions {
   shutdownTimeoutMs?: number
   /** Graceful shutdown: reconnect hints are spread uniformly over this window. @default 5_000 */
   shutdownSpreadMs?: number
+
+  /**
+   * Webhook receivers, POSTed signed JSON events (see `WebhookOptions` and docs/operations.md);
+   * at shutdown, waiting events get up to `shutdownTimeoutMs` to be sent. @default []
+   */
+  webhooks?: WebhookOptions[]
+  /** Events waiting per webhook; past it the oldest waiting one is dropped and counted. @default 10_000 */
+  maxQueuedWebhookEvents?: number
+  /** Deadline of one webhook POST. @default 5_000 */
+  webhookTimeoutMs?: number
+  /** Tries per webhook event, the first included, before it counts as failed. @default 5 */
+  webhookMaxAttempts?: number
+  /** First webhook retry delay; each next one doubles, with jitter. @default 500 */
+  webhookRetryMinMs?: number
+  /** Largest webhook retry delay. @default 30_000 */
+  webhookRetryMaxMs?: number
 }
 
 type Tuning = Omit<
@@ -329,6 +346,12 @@ export const serverDefaults: Required<Tuning> = {
   metricsRequireKey: false,
   readyTimeoutMs: 2_000,
   maxRecentDisconnects: 100,
+  webhooks: [],
+  maxQueuedWebhookEvents: 10_000,
+  webhookTimeoutMs: 5_000,
+  webhookMaxAttempts: 5,
+  webhookRetryMinMs: 500,
+  webhookRetryMaxMs: 30_000,
 }
 
 /** Options with every default applied, as the internals receive them. */

@@ -43,6 +43,7 @@ import { RecentDisconnects } from './metrics/recent-disconnects.js'
 import { createMetricsEndpoint } from './metrics/endpoint.js'
 import { createReadinessCheck } from './readiness.js'
 import { createBearerCheck } from './http-api/bearer.js'
+import { createWebhooks, webhookProblem, type Webhooks } from './webhooks/index.js'
 
 /** Paths where `hubbub.v1` clients connect. */
 const PROTOCOL_PATHS = new Set(['/', '/ws'])
@@ -54,6 +55,10 @@ const resolveOptions = (options: ServerOptions): ResolvedOptions => {
     throw new Error(`apiKey must be at least ${MIN_API_KEY_LENGTH} characters`)
   if (options.metricsRequireKey === true && options.apiKey === undefined)
     throw new Error('metricsRequireKey needs an apiKey')
+  for (const [index, hook] of (options.webhooks ?? []).entries()) {
+    const problem = webhookProblem(hook, `webhooks[${index}]`)
+    if (problem !== undefined) throw new Error(problem)
+  }
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as ServerOptions
@@ -106,8 +111,23 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const textEndpoints = new Map<string, TextEndpoint>()
   const counters = createNodeCounters()
   const recentDisconnects = new RecentDisconnects(resolved.maxRecentDisconnects)
+  const webhooks: Webhooks | undefined =
+    resolved.webhooks.length === 0
+      ? undefined
+      : createWebhooks(
+          resolved.webhooks,
+          {
+            maxQueuedEvents: resolved.maxQueuedWebhookEvents,
+            timeoutMs: resolved.webhookTimeoutMs,
+            maxAttempts: resolved.webhookMaxAttempts,
+            retryMinMs: resolved.webhookRetryMinMs,
+            retryMaxMs: resolved.webhookRetryMaxMs,
+          },
+          { nodeId: resolved.nodeId, logger },
+        )
   const hub = new Hub({
     counters,
+    observer: webhooks,
     engine,
     rules,
     logger,
@@ -199,6 +219,16 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     } else perIp.set(ip, left)
     if (leavers.size === 0) onEmpty?.()
   }
+  // The protocol connections' own pair, which also reports them to webhooks.
+  const connectionOpened = (connection: Connection): void => {
+    connected(connection)
+    webhooks?.notify({ type: 'connect', member: connection.member })
+  }
+  const connectionClosed = (connection: Connection): void => {
+    const wasConnected = leavers.has(connection) && !awaitingConnect.has(connection)
+    untrack(connection)
+    if (wasConnected) webhooks?.notify({ type: 'disconnect', member: connection.member })
+  }
 
   const wss = new WebSocketServer({
     WebSocket: QueuedWebSocket,
@@ -241,6 +271,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
             },
             subscriptions: () =>
               hub.localChannels().reduce((sum, entry) => sum + entry.subscribers, 0),
+            webhooks: () => webhooks?.stats() ?? { queued: 0, sent: 0, failed: 0, dropped: 0 },
           },
           isAuthorized:
             resolved.metricsRequireKey && resolved.apiKey !== undefined
@@ -376,8 +407,8 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
           hub,
           options: resolved,
           logger,
-          onClose: untrack,
-          onConnected: connected,
+          onClose: connectionClosed,
+          onConnected: connectionOpened,
           credentials,
           ipChannelBudget: ipChannelBudget(ip),
           address: ip,
@@ -420,6 +451,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     await hub.stop()
     for (const app of resolved.apps) await app.close?.()
     await engine.close()
+    await webhooks?.close(0)
     throw err
   })
   http.on('error', (err) => {
@@ -456,6 +488,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     await hub.stop()
     for (const app of [...resolved.apps].reverse()) await app.close?.()
     await engine.close()
+    await webhooks?.close(resolved.shutdownTimeoutMs)
     failureLog.flush()
   }
 
@@ -463,6 +496,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
     port,
     url: `${https === undefined ? 'http' : 'https'}://localhost:${port}`,
     hub: api,
+    webhookStats: () => webhooks?.stats() ?? { queued: 0, sent: 0, failed: 0, dropped: 0 },
     setTls(next) {
       if (https === undefined) throw new Error('this server was started without TLS')
       // Checked first: a bad pair throws here and the current one stays in use.

@@ -8,6 +8,8 @@ export interface MetricsSource {
   connections: () => { protocol: number; plain: number }
   /** Subscriptions held on this node now (connections and server-side sessions). */
   subscriptions: () => number
+  /** The webhooks' queue and outcomes since start (all zero without webhooks). */
+  webhooks: () => { queued: number; sent: number; failed: number; dropped: number }
 }
 
 /** Buckets of `hubbub_publish_to_deliver_seconds`: 1 ms to 2.5 s. */
@@ -139,6 +141,26 @@ export const createMetricsRegistry = (source: MetricsSource): Registry => {
     counters.replies,
     (code) => ({ code }),
   )
+  new Gauge({
+    name: 'hubbub_webhook_queued',
+    help: 'Webhook events waiting or being sent.',
+    registers,
+    collect() {
+      this.set(source.webhooks().queued)
+    },
+  })
+  new Counter({
+    name: 'hubbub_webhook_events_total',
+    help: 'Webhook events by outcome: sent (2xx), failed (attempts ran out, or 4xx), dropped (queue full).',
+    labelNames: ['outcome'],
+    registers,
+    collect() {
+      const stats = source.webhooks()
+      this.reset()
+      for (const outcome of ['sent', 'failed', 'dropped'] as const)
+        this.inc({ outcome }, stats[outcome])
+    },
+  })
   new Histogram({
     name: 'hubbub_publish_to_deliver_seconds',
     help: 'Seconds from a publish to its fan-out on this node, for one publication in 8.',

@@ -1,0 +1,6 @@
+export type { HubEvent, HubEventType, HubObserver } from './events.js'
+export { HUB_EVENT_TYPES } from './events.js'
+export type { WebhookOptions } from './options.js'
+export { MIN_WEBHOOK_SECRET_LENGTH, webhookProblem } from './options.js'
+export { signWebhook } from './signature.js'
+export { createWebhooks, type WebhookStats, type Webhooks } from './webhooks.js'
