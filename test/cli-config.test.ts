@@ -90,4 +90,60 @@ describe('hubbub serve --config', () => {
       expect(outcome.stderr).toMatch(message)
     }
   })
+
+  it('names a near miss and a wrong type', async () => {
+    const cases: [unknown, string][] = [
+      [{ anonimous: false }, 'anonimous: unknown key; did you mean anonymous?'],
+      [
+        { maxConectionsPerIp: 5 },
+        'maxConectionsPerIp: unknown key; did you mean maxConnectionsPerIp?',
+      ],
+      [{ port: '80' }, 'port: expected a whole number from 0 to 65535'],
+      [{ metrics: 'yes' }, 'metrics: expected'],
+    ]
+    for (const [config, message] of cases) {
+      const file = writeConfig('mistake.json', config)
+      const outcome = await run(['serve', '--memory', '--port', '0', '--config', file], {
+        env: cliEnv(),
+      })
+      expect(outcome.code).toBe(2)
+      expect(outcome.stderr.trim().split('\n')).toHaveLength(1)
+      expect(outcome.stderr).toContain(`mistake.json: ${message}`)
+    }
+  })
+
+  it('--print-config: flags over environment over file over defaults, secrets masked', async () => {
+    const apiKey = 'print-config-api-key-0123456789abcdef'
+    const file = writeConfig('print.json', {
+      apiKey,
+      maxConnections: 10,
+      maxConnectionsPerIp: 10,
+      requestsPerSecond: 10,
+      engine: { kind: 'redis', redisUrl: 'redis://user:hunter2-password@127.0.0.1:6390/0' },
+      webhooks: [
+        {
+          url: 'http://127.0.0.1:9/hooks',
+          events: ['connect'],
+          secret: 'whsec-print-config-secret',
+        },
+      ],
+    })
+    const outcome = await run(
+      ['serve', '--config', file, '--print-config', '--max-connections-per-ip', '30'],
+      { env: cliEnv({ HUBBUB_MAX_CONNECTIONS: '20', HUBBUB_MAX_CONNECTIONS_PER_IP: '20' }) },
+    )
+    expect(outcome.code).toBe(0)
+    const effective = JSON.parse(outcome.stdout) as Record<string, unknown>
+    expect(effective).toMatchObject({
+      maxConnectionsPerIp: 30, // the flag
+      maxConnections: 20, // the environment
+      requestsPerSecond: 10, // the file
+      pingIntervalMs: 25_000, // the default
+      apiKey: '********',
+      engine: { kind: 'redis', redisUrl: 'redis://user:********@127.0.0.1:6390/0' },
+      webhooks: [{ url: 'http://127.0.0.1:9/hooks', secret: '********' }],
+    })
+    for (const secret of [apiKey, 'hunter2-password', 'whsec-print-config-secret'])
+      expect(outcome.stdout + outcome.stderr).not.toContain(secret)
+  })
 })
