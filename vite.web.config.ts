@@ -26,6 +26,7 @@ export default defineConfig({
         notify: page('notify/index.html'),
         dashboard: page('dashboard/index.html'),
         board: page('board/index.html'),
+        admin: page('admin/index.html'),
       },
     },
   },

@@ -193,6 +193,40 @@ describe('HTTP API: methods', () => {
     })
   })
 
+  it("disconnects lists this node's recent disconnects newest first, with code, reason and user", async () => {
+    const { port } = await start()
+    const alice = await connect('Alice')
+    const bob = await connect('Bob')
+    await post(port, '/api/disconnect', { user: alice.member?.user, reason: 'first' }, { key: KEY })
+    await alice.closed
+    await post(port, '/api/disconnect', { user: bob.member?.user, reason: 'second' }, { key: KEY })
+    await bob.closed
+    const answer = await post(port, '/api/disconnects', {}, { key: KEY })
+    const { disconnects } = answer.json.result as { disconnects: Record<string, unknown>[] }
+    expect(disconnects).toMatchObject([
+      {
+        user: bob.member?.user,
+        name: 'Bob',
+        code: CloseCode.Disconnected,
+        reason: 'second',
+        by: 'server',
+      },
+      {
+        user: alice.member?.user,
+        name: 'Alice',
+        code: CloseCode.Disconnected,
+        reason: 'first',
+        by: 'server',
+      },
+    ])
+    expect(typeof disconnects[0]?.time).toBe('number')
+    const newest = await post(port, '/api/disconnects', { limit: 1 }, { key: KEY })
+    expect(newest.json).toMatchObject({ result: { disconnects: [{ reason: 'second' }] } })
+    const bad = await post(port, '/api/disconnects', { limit: -1 }, { key: KEY })
+    expect(bad.status).toBe(400)
+    expect(errorOf(bad).message).toContain('"limit"')
+  })
+
   it('rpc calls a registered method as the server', async () => {
     const { port } = await start()
     const answer = await post(

@@ -25,6 +25,8 @@ export interface ApiClient {
   rpc(method: string, params?: unknown): Promise<unknown>
   channels(): Promise<Result<'channels'>>
   info(): Promise<Result<'info'>>
+  /** This node's most recent protocol disconnects, newest first. */
+  disconnects(options?: Params<'disconnects'>): Promise<Result<'disconnects'>>
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -86,5 +88,6 @@ export const createApiClient = ({ url, key, fetch: fetchFn }: ApiClientOptions):
       (await call('rpc', params === undefined ? { method } : { method, params })).result,
     channels: () => call('channels', {}),
     info: () => call('info', {}),
+    disconnects: (options) => call('disconnects', { ...options }),
   }
 }

@@ -38,9 +38,26 @@ export interface ApiMethods {
   /** Channels this node has subscribers for. */
   channels: Method<Record<string, never>, { channels: { channel: string; subscribers: number }[] }>
   info: Method<Record<string, never>, ApiInfo>
+  /** This node's most recent protocol disconnects, newest first, at most `limit` (default all kept). */
+  disconnects: Method<{ limit?: number }, { disconnects: DisconnectRecord[] }>
 }
 
 export type ApiMethod = keyof ApiMethods
+
+/** One closed protocol connection, as `disconnects` lists it. */
+export interface DisconnectRecord {
+  /** When it closed, ms since the Unix epoch. */
+  time: number
+  client: string
+  /** Empty when it closed before `connect` succeeded. */
+  user: string
+  name: string
+  /** The WebSocket close code (see `CloseCode`). */
+  code: number
+  reason: string
+  /** Who closed first: this server (a limit, the HTTP API, shutdown) or the peer. */
+  by: 'server' | 'client'
+}
 
 /** What `info` answers: the node that served the request (each node answers for itself). */
 export interface ApiInfo {

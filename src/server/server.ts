@@ -292,6 +292,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
         limits: resolved,
         connections: () => leavers.keys(),
         connectionCount: () => leavers.size,
+        recentDisconnects,
       }),
     }),
   })

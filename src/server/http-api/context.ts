@@ -3,6 +3,7 @@ import { Connection } from '../connection.js'
 import { Disconnect } from '../errors.js'
 import { readPackageVersion } from '../http.js'
 import type { Hub } from '../hub.js'
+import type { RecentDisconnects } from '../metrics/recent-disconnects.js'
 import type { ApiContext } from './methods.js'
 
 /** What the server lends the API to build its {@link ApiContext} from. */
@@ -12,6 +13,8 @@ export interface ApiNode {
   /** Every open connection of this node (protocol and plain text). */
   connections: () => Iterable<unknown>
   connectionCount: () => number
+  /** This node's most recent protocol disconnects. */
+  recentDisconnects: RecentDisconnects
 }
 
 /** The API's view of this node: its hub, its connections (for `disconnect`) and its counts. */
@@ -20,6 +23,7 @@ export const createApiContext = ({
   limits,
   connections,
   connectionCount,
+  recentDisconnects,
 }: ApiNode): ApiContext => {
   const version = readPackageVersion()
   return {
@@ -39,6 +43,7 @@ export const createApiContext = ({
         }
       return count
     },
+    disconnects: (limit) => recentDisconnects.list(limit),
     info: () => {
       const channels = hub.localChannels()
       const node = {

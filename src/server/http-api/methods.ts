@@ -3,6 +3,7 @@ import {
   type ApiInfo,
   type ApiMethod,
   type ApiMethods,
+  type DisconnectRecord,
   type Member,
 } from '../../protocol/index.js'
 import { serverCaller } from '../caller.js'
@@ -22,6 +23,8 @@ export interface ApiContext {
   disconnect: (matches: (member: Member) => boolean, reason: string) => number
   /** This node's version and counts. */
   info: () => ApiInfo
+  /** This node's most recent protocol disconnects, newest first, at most `limit`. */
+  disconnects: (limit: number) => DisconnectRecord[]
 }
 
 const MAX_ID_LENGTH = 256
@@ -120,6 +123,12 @@ const methods: { [M in ApiMethod]: Handler<M> } = {
   info(params, { info }) {
     params.done()
     return Promise.resolve(info())
+  },
+
+  disconnects(params, { disconnects }) {
+    const limit = params.optionalCount('limit') ?? Number.MAX_SAFE_INTEGER
+    params.done()
+    return Promise.resolve({ disconnects: disconnects(limit) })
   },
 }
 

@@ -1,16 +1,6 @@
-/** One closed protocol connection, as the admin view lists it. */
-export interface DisconnectRecord {
-  /** When it closed, ms since the Unix epoch. */
-  time: number
-  client: string
-  /** Empty when it closed before `connect` succeeded. */
-  user: string
-  name: string
-  code: number
-  reason: string
-  /** Who closed first: this server (a limit, the HTTP API, shutdown) or the peer. */
-  by: 'server' | 'client'
-}
+import type { DisconnectRecord } from '../../protocol/index.js'
+
+export type { DisconnectRecord }
 
 /**
  * The newest `capacity` disconnects of this node, in a ring: recording one is O(1) and allocates
