@@ -1,14 +1,17 @@
 /**
  * The dashboard web app (`/dashboard/`) in Chromium against two in-process nodes sharing one
  * memory backend, each publishing metrics every 200 ms: every viewer sees both nodes' numbers
- * move and the charts fill, and a viewer who comes later gets the past minutes from history.
+ * move and the charts fill, and a viewer who comes later gets the past minutes from history; a
+ * plain `/dashboard` client gets the machine CPU and memory figures the page shows.
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { bundledApps, createMetricsApp } from '../src/apps/index.js'
 import { connect } from '../src/client/node.js'
 import { createMemoryBackend, createMemoryEngine } from '../src/engine/memory.js'
 import { createServer, type HubbubServer } from '../src/server/index.js'
+import { formatPercent } from '../web/dashboard/format.js'
 import { launchChromium } from './support/browser.js'
 import { waitForText } from './support/page-text.js'
 import { openAs, saveScreenshot, WEB_DIR, type OpenOptions, type Person } from './support/web.js'
@@ -110,6 +113,23 @@ it('shows every node live to every viewer, and the past minutes to a late one', 
     await waitForText(page, stat('node-a', 'connections'), '2')
     await waitForText(page, stat('node-b', 'connections'), '0')
   }
+  // A tutorial's plain /dashboard client of node-a gets the machine figures the page shows.
+  const plain = new WebSocket(`ws://127.0.0.1:${nodeA().port}/dashboard`)
+  const received = new Set<string>()
+  plain.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString('utf8')) as {
+      type: string
+      cpu: number
+      memory: number
+    }
+    if (message.type === 'metrics')
+      received.add(`${formatPercent(message.cpu)} / ${formatPercent(message.memory)}`)
+  })
+  const shown = async (): Promise<string> =>
+    `${await ann.page.textContent(stat('node-a', 'system-cpu'))} / ${await ann.page.textContent(stat('node-a', 'system-memory'))}`
+  await expect.poll(async () => received.has(await shown()), { timeout: 10_000 }).toBe(true)
+  plain.close()
+
   await ann.context.close()
   await ben.context.close()
   for (const person of [ann, ben, cat]) expect(person.errors).toEqual([])

@@ -8,7 +8,14 @@ interface Props {
   isStale: boolean
 }
 
-/** One node's newest numbers, with its colour in the charts. */
+/** A machine figure, or a dash for a node whose samples do not carry it. */
+const formatOptionalPercent = (value: number | undefined): string =>
+  value === undefined ? '–' : formatPercent(value)
+
+/**
+ * One node's newest numbers, with its colour in the charts: the machine's CPU and memory (the
+ * figures `/dashboard` plain clients get), then this node's process.
+ */
 export const NodeStats = ({ sample, color, isStale }: Props) => {
   const headingId = `node-${sample.node}`
   return (
@@ -27,11 +34,19 @@ export const NodeStats = ({ sample, color, isStale }: Props) => {
       </h2>
       <dl class="stats">
         <div class="stat">
-          <dt>CPU</dt>
+          <dt>Machine CPU</dt>
+          <dd data-testid="system-cpu">{formatOptionalPercent(sample.systemCpuPercent)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Machine memory</dt>
+          <dd data-testid="system-memory">{formatOptionalPercent(sample.systemMemoryPercent)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Process CPU</dt>
           <dd data-testid="cpu">{formatPercent(sample.cpuPercent)}</dd>
         </div>
         <div class="stat stat--wide">
-          <dt>Memory</dt>
+          <dt>Process memory</dt>
           <dd data-testid="memory">{formatBytes(sample.rssBytes)}</dd>
           <dd class="stat__note">heap {formatBytes(sample.heapUsedBytes)}</dd>
         </div>

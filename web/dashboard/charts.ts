@@ -25,14 +25,14 @@ const DASHED = [5, 4]
 export const CHARTS: readonly ChartSpec[] = [
   {
     id: 'cpu',
-    title: 'CPU',
+    title: 'Process CPU',
     lines: [{ label: 'CPU', pick: (sample) => sample.cpuPercent }],
     format: formatPercent,
     minTop: 5,
   },
   {
     id: 'memory',
-    title: 'Memory',
+    title: 'Process memory',
     lines: [
       { label: 'RSS', pick: (sample) => sample.rssBytes },
       { label: 'heap', pick: (sample) => sample.heapUsedBytes, dash: DASHED },

@@ -12,6 +12,13 @@ export interface MetricsSample {
   cpuPercent: number
   rssBytes: number
   heapUsedBytes: number
+  /**
+   * The machine's CPU busy time over the last interval, % of all cores (what `/dashboard` plain
+   * clients get as `cpu`); absent in samples of nodes that predate it.
+   */
+  systemCpuPercent?: number
+  /** The machine's memory in use, % of its total (`/dashboard`'s `memory`); absent as above. */
+  systemMemoryPercent?: number
   connections: number
   messagesInPerSec: number
   messagesOutPerSec: number
@@ -33,6 +40,8 @@ const NUMBER_FIELDS = [
   'messagesOutPerSec',
 ] as const
 
+const OPTIONAL_NUMBER_FIELDS = ['systemCpuPercent', 'systemMemoryPercent'] as const
+
 /** A publication's data as a sample, or undefined when it is not one. */
 export const decodeSample = (data: unknown): MetricsSample | undefined => {
   if (typeof data !== 'object' || data === null) return undefined
@@ -41,6 +50,11 @@ export const decodeSample = (data: unknown): MetricsSample | undefined => {
   for (const field of NUMBER_FIELDS) {
     const value = raw[field]
     if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+  }
+  for (const field of OPTIONAL_NUMBER_FIELDS) {
+    const value = raw[field]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+      return undefined
   }
   return data as MetricsSample
 }
