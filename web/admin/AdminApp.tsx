@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { AppHeader } from '../src/AppHeader.tsx'
-import { formatClock, formatCount, formatRate } from '../dashboard/format.ts'
+import { formatClock, formatCount, formatRate } from '../src/format.ts'
 import { DisconnectForm, PublishForm } from './Actions.tsx'
 import { KeyForm } from './KeyForm.tsx'
 import { readApiKey, writeApiKey } from './key-store.ts'

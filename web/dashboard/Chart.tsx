@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import type { ChartLine } from './charts.ts'
-import { formatClock, formatTick } from './format.ts'
+import { formatClock, formatTick } from '../src/format.ts'
 import type { ColorScheme } from './use-color-scheme.ts'
 
 interface Props {

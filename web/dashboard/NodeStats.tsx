@@ -1,4 +1,4 @@
-import { formatBytes, formatClock, formatCount, formatPercent, formatRate } from './format.ts'
+import { formatBytes, formatClock, formatCount, formatPercent, formatRate } from '../src/format.ts'
 import type { MetricsSample } from './samples.ts'
 
 interface Props {

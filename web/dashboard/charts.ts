@@ -1,5 +1,5 @@
 import uPlot from 'uplot'
-import { formatBytes, formatCount, formatPercent, formatRate } from './format.ts'
+import { formatBytes, formatCount, formatPercent, formatRate } from '../src/format.ts'
 import type { MetricsSample, Samples } from './samples.ts'
 
 /** One line per node in a chart, e.g. messages in; several lines of a node differ by dash. */
