@@ -131,4 +131,30 @@ describe('/draw', () => {
     for (let i = 0; i < 6; i += 1) drawer.send({ type: 'clear' })
     expect((await drawer.next('error')).message).toMatch(/slow down: too many board clears/)
   })
+
+  it('relays a fast mouse that other endpoints would refuse, and closes a flood 4029', async () => {
+    const drawer = await plain('/draw')
+    const other = await plain('/draw')
+    // 400 moves at once: past the burst of 200 the other plain endpoints allow (and the 50 refusals
+    // after which they close), within /draw's own burst of 600.
+    const moves = 400
+    drawer.send({ type: 'draw_start', x: 0, y: 0 })
+    for (let x = 1; x <= moves; x += 1) drawer.send({ type: 'draw_move', x, y: 0 })
+    drawer.send({ type: 'draw_end' })
+    for (let x = 1; x <= moves; x += 1)
+      expect(await other.next('draw_move')).toEqual({
+        type: 'draw_move',
+        x,
+        y: 0,
+        fromX: x - 1,
+        fromY: 0,
+      })
+    // Still open, and still drawing.
+    drawer.send({ type: 'draw_start', x: 7, y: 7 })
+    drawer.send({ type: 'draw_move', x: 8, y: 8 })
+    expect(await other.next('draw_move')).toMatchObject({ x: 8, y: 8 })
+    // A flood past /draw's own limit is closed as on every plain endpoint.
+    for (let i = 0; i < 2_000; i += 1) drawer.send({ type: 'draw_move', x: 1, y: 1 })
+    expect((await drawer.closed).code).toBe(4029)
+  })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import WebSocket from 'ws'
 import { createMemoryEngine } from '../src/engine/memory.js'
-import { ErrorCode, ReplyError, SUBPROTOCOL } from '../src/server/index.js'
+import { ErrorCode, ReplyError, SUBPROTOCOL, type App } from '../src/server/index.js'
 import { closed, opened, refusedStatus } from './support/frames.js'
 import { useServer } from './support/harness.js'
 import { TestClient } from './support/protocol-client.js'
@@ -263,6 +263,19 @@ describe('failures', () => {
     })
     const ws = new WebSocket(url('/broken'))
     expect((await closed(ws)).code).toBe(1011)
+  })
+
+  it('refuses a text endpoint whose own rate limit is not a positive number, naming it', async () => {
+    const app = (messagesPerSecond: number) => ({
+      name: 'fast',
+      setup(hub: Parameters<App['setup']>[0]) {
+        hub.text('/fast', () => undefined, { messagesPerSecond })
+      },
+    })
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      await expect(start({ apps: [app(bad)] })).rejects.toThrow(
+        'text endpoint "/fast": messagesPerSecond must be a positive number',
+      )
   })
 })
 

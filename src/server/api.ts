@@ -96,6 +96,25 @@ export interface TextConnection {
 /** Serves plain WebSocket clients on one path. Called once per connection, right after the upgrade. */
 export type TextEndpoint = (connection: TextConnection) => void
 
+/**
+ * How fast one client of a text endpoint may send. An endpoint whose clients send many small
+ * messages by nature (a drawing client sends one per mouse move, 144 a second on a fast mouse)
+ * sets its own; others keep the server's. Past the rate a message is dropped, and past
+ * `maxRateLimitedFrames` dropped ones within `abuseWindowMs` the connection is closed 4029.
+ */
+export interface TextEndpointOptions {
+  /** Sustained messages per second per connection, a token bucket. @default the server's `requestsPerSecond` */
+  messagesPerSecond?: number
+  /** Token bucket size: how many messages may arrive at once. @default the server's `requestBurst` */
+  messageBurst?: number
+}
+
+/** A text endpoint as registered, with its options. */
+export interface RegisteredText {
+  readonly endpoint: TextEndpoint
+  readonly options: TextEndpointOptions
+}
+
 /** This node's traffic so far, for metrics. Counters only grow; rates are the caller's business. */
 export interface HubStats {
   /** Open WebSocket connections, protocol and plain text. */
@@ -116,8 +135,11 @@ export interface HubApi {
   channel(pattern: string, options: ChannelOptions): void
   /** Registers an rpc method; a method registered twice is an error. */
   rpc(method: string, handler: RpcHandler): void
-  /** Serves plain text WebSocket clients on `path` (e.g. `/echo`); a path registered twice is an error. */
-  text(path: string, endpoint: TextEndpoint): void
+  /**
+   * Serves plain text WebSocket clients on `path` (e.g. `/echo`); a path registered twice is an
+   * error. `options` may give the path its own rate limit.
+   */
+  text(path: string, endpoint: TextEndpoint, options?: TextEndpointOptions): void
   /** Publishes to a channel; permissions for clients do not apply. */
   publish(channel: string, data: unknown, options?: PublishOptions): Promise<Position>
   history(channel: string, options?: HistoryOptions): Promise<HistoryResult>

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { HubApi, HubStats, TextEndpoint } from './api.js'
+import type { HubApi, HubStats, RegisteredText } from './api.js'
 import type { ChannelRules } from './channel-options.js'
 import { serverCaller } from './caller.js'
 import type { Hub } from './hub.js'
@@ -13,7 +13,7 @@ export const createHubApi = (
   hub: Hub,
   registries: {
     rules: ChannelRules
-    textEndpoints: Map<string, TextEndpoint>
+    textEndpoints: Map<string, RegisteredText>
     logger: Logger
     stats: () => HubStats
   },
@@ -28,11 +28,16 @@ export const createHubApi = (
   rpc(method, handler) {
     hub.registerRpc(method, handler)
   },
-  text(path, endpoint) {
+  text(path, endpoint, options = {}) {
     if (!path.startsWith('/')) throw new Error(`text endpoint path "${path}" must start with /`)
     if (registries.textEndpoints.has(path))
       throw new Error(`text endpoint "${path}" is registered twice`)
-    registries.textEndpoints.set(path, endpoint)
+    for (const key of ['messagesPerSecond', 'messageBurst'] as const) {
+      const value = options[key]
+      if (value !== undefined && !(Number.isFinite(value) && value > 0))
+        throw new Error(`text endpoint "${path}": ${key} must be a positive number`)
+    }
+    registries.textEndpoints.set(path, { endpoint, options })
   },
   publish(channel, data, options) {
     return hub.publish(channel, data, {

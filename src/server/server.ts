@@ -12,7 +12,7 @@ import { pino } from 'pino'
 import { WebSocketServer } from 'ws'
 import { CloseCode, SUBPROTOCOL } from '../protocol/index.js'
 import { createMemoryEngine } from '../engine/memory.js'
-import type { HubbubServer, TextEndpoint } from './api.js'
+import type { HubbubServer, RegisteredText } from './api.js'
 import { createAnonymousCredentials } from './auth/anonymous.js'
 import { createJwtAuthenticator } from './auth/jwt.js'
 import { createChannelRules } from './channel-options.js'
@@ -108,7 +108,7 @@ export const createServer = async (options: ServerOptions = {}): Promise<HubbubS
   const { logger, engine } = resolved
   const rules = createChannelRules()
   const credentials = createAnonymousCredentials(resolved.secret)
-  const textEndpoints = new Map<string, TextEndpoint>()
+  const textEndpoints = new Map<string, RegisteredText>()
   const counters = createNodeCounters()
   const recentDisconnects = new RecentDisconnects(resolved.maxRecentDisconnects)
   const webhooks: Webhooks | undefined =

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/index.js'
-import type { TextConnection, TextConnectionEvents, TextEndpoint } from './api.js'
+import type { RegisteredText, TextConnection, TextConnectionEvents } from './api.js'
 import type { ResolvedOptions } from './options.js'
 import { createTokenBucket, createWindowCounter, type WindowCounter } from './rate-limit.js'
 import type { Transport } from './transport.js'
@@ -20,10 +20,11 @@ type Listeners = {
  * Serves one plain WebSocket client (no subprotocol) with a text endpoint. Keeps it honest with
  * WebSocket-level pings, caps what may wait in its send buffer, and rate-limits what it sends;
  * a line longer than `maxPublishBytes` is answered with a `[Server]: ...` line (a JSON error after
- * `speakJson()`) and goes nowhere.
+ * `speakJson()`) and goes nowhere. The rate is the endpoint's own where it set one, else the
+ * server's `requestsPerSecond` and `requestBurst`.
  */
 export const serveText = (
-  endpoint: TextEndpoint,
+  registered: RegisteredText,
   transport: Transport,
   context: {
     path: string
@@ -36,7 +37,11 @@ export const serveText = (
 ): ServedText => {
   const { options, logger } = context
   const listeners: Listeners = { message: new Set(), close: new Set() }
-  const bucket = createTokenBucket(options.requestsPerSecond, options.requestBurst)
+  const { endpoint, options: rate } = registered
+  const bucket = createTokenBucket(
+    rate.messagesPerSecond ?? options.requestsPerSecond,
+    rate.messageBurst ?? options.requestBurst,
+  )
   // Created on the first refused frame: most clients never send one.
   let limited: WindowCounter | undefined
   let isClosed = false

@@ -17,7 +17,8 @@ export { jsonAppDefaults } from './options.js'
  * app's state (counter `counter:main`, the notify app's everyone channel and demo, this node's
  * `sys:metrics` samples, board `board:main`), so plain and web clients share one counter and
  * one board, on every node. Bad input gets `{"type":"error","message":…}`; the plain endpoints'
- * rate limit and size limit apply.
+ * size limit applies, and their rate limit except on `/draw`, which has its own
+ * (`drawMessagesPerSecond`).
  */
 export const createJsonApp = (options: JsonAppOptions): App => {
   const o = resolveJsonAppOptions(options)
@@ -71,6 +72,7 @@ export const createJsonApp = (options: JsonAppOptions): App => {
           strokeColor: o.drawColor,
           strokeWidth: o.drawWidth,
         }),
+        { messagesPerSecond: o.drawMessagesPerSecond, messageBurst: o.drawMessageBurst },
       )
     },
     async close() {

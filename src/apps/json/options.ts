@@ -24,6 +24,13 @@ export interface JsonAppOptions {
   maxDrawCoordinate?: number
   /** Points per board stroke (the board app's `maxPointsPerStroke`, or less). @default 1_000 */
   maxPointsPerStroke?: number
+  /**
+   * Messages per second one `/draw` client may send: one per mouse move, so more than the other
+   * plain endpoints' `requestsPerSecond` (a 144 Hz mouse sends 144). @default 300
+   */
+  drawMessagesPerSecond?: number
+  /** How many `/draw` messages may arrive at once (the token bucket's size). @default 600 */
+  drawMessageBurst?: number
   /** Colour of plain strokes on the board. @default '#1f2937' */
   drawColor?: string
   /** Width of plain strokes on the board, as a fraction of its width. @default 0.004 */
@@ -50,6 +57,8 @@ export const jsonAppDefaults: Required<Omit<JsonAppOptions, Apps>> = {
   drawHeightPx: 600,
   maxDrawCoordinate: 10_000,
   maxPointsPerStroke: 1_000,
+  drawMessagesPerSecond: 300,
+  drawMessageBurst: 600,
   drawColor: '#1f2937',
   drawWidth: 0.004,
   metricsChannel: 'sys:metrics',
@@ -71,6 +80,8 @@ export const resolveJsonAppOptions = (options: JsonAppOptions): ResolvedJsonAppO
     drawHeightPx: options.drawHeightPx ?? d.drawHeightPx,
     maxDrawCoordinate: options.maxDrawCoordinate ?? d.maxDrawCoordinate,
     maxPointsPerStroke: options.maxPointsPerStroke ?? d.maxPointsPerStroke,
+    drawMessagesPerSecond: options.drawMessagesPerSecond ?? d.drawMessagesPerSecond,
+    drawMessageBurst: options.drawMessageBurst ?? d.drawMessageBurst,
     drawColor: options.drawColor ?? d.drawColor,
     drawWidth: options.drawWidth ?? d.drawWidth,
     metricsChannel: options.metricsChannel ?? d.metricsChannel,
