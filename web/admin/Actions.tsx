@@ -30,6 +30,28 @@ const Outcome = ({ outcome }: { outcome: { text: string; isError: boolean } | un
     </p>
   )
 
+/** A labelled one-line input. */
+const TextField = (props: {
+  label: string
+  name: string
+  value: string
+  onInput: (value: string) => void
+  required?: boolean
+}) => (
+  <label class="field">
+    <span class="field__label">{props.label}</span>
+    <input
+      class="input"
+      name={props.name}
+      value={props.value}
+      required={props.required}
+      onInput={(e) => {
+        props.onInput(e.currentTarget.value)
+      }}
+    />
+  </label>
+)
+
 /** Closes every connection of one user on this node (close 4509). */
 export const DisconnectForm = (props: Props) => {
   const [user, setUser] = useState('')
@@ -49,29 +71,8 @@ export const DisconnectForm = (props: Props) => {
       }}
     >
       <h3 class="action__title">Disconnect a user</h3>
-      <label class="field">
-        <span class="field__label">User id</span>
-        <input
-          class="input"
-          name="user"
-          value={user}
-          required
-          onInput={(e) => {
-            setUser(e.currentTarget.value)
-          }}
-        />
-      </label>
-      <label class="field">
-        <span class="field__label">Reason (optional)</span>
-        <input
-          class="input"
-          name="reason"
-          value={reason}
-          onInput={(e) => {
-            setReason(e.currentTarget.value)
-          }}
-        />
-      </label>
+      <TextField label="User id" name="user" value={user} onInput={setUser} required />
+      <TextField label="Reason (optional)" name="reason" value={reason} onInput={setReason} />
       <button class="button" type="submit">
         Disconnect
       </button>
@@ -105,18 +106,7 @@ export const PublishForm = (props: Props) => {
       }}
     >
       <h3 class="action__title">Publish</h3>
-      <label class="field">
-        <span class="field__label">Channel</span>
-        <input
-          class="input"
-          name="channel"
-          value={channel}
-          required
-          onInput={(e) => {
-            setChannel(e.currentTarget.value)
-          }}
-        />
-      </label>
+      <TextField label="Channel" name="channel" value={channel} onInput={setChannel} required />
       <label class="field">
         <span class="field__label">Data (JSON, or text)</span>
         <textarea
