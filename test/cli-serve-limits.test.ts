@@ -18,6 +18,8 @@ const CLI_VARIABLES = new Set([
   'HUBBUB_PING_INTERVAL',
   'HUBBUB_REQUESTS_PER_SECOND',
   'HUBBUB_REQUEST_BURST',
+  'HUBBUB_DRAW_MESSAGES_PER_SECOND',
+  'HUBBUB_DRAW_MESSAGE_BURST',
 ])
 
 const children = new Set<ChildProcess>()
@@ -160,6 +162,35 @@ describe('hubbub serve limits', () => {
     ])
   })
 
+  it('limits a plain /draw client by --draw-messages-per-second and HUBBUB_DRAW_MESSAGE_BURST', async () => {
+    const port = await startServe(['--draw-messages-per-second', '1'], {
+      HUBBUB_DRAW_MESSAGE_BURST: '5',
+    })
+    const plain = async () => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/draw`)
+      sockets.add(socket)
+      await once(socket, 'open')
+      return socket
+    }
+    const watcher = await plain()
+    const moves: unknown[] = []
+    watcher.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { type: string }
+      if (message.type === 'draw_move') moves.push(message)
+    })
+    const drawer = await plain()
+    const closedDrawer = once(drawer, 'close')
+    // 100 messages at once: within the default burst of 600, far past a burst of 5 and the 50
+    // refusals after which a plain connection is closed.
+    drawer.send(JSON.stringify({ type: 'draw_start', x: 0, y: 0 }))
+    for (let x = 1; x < 100; x++) drawer.send(JSON.stringify({ type: 'draw_move', x, y: 0 }))
+    const [code] = (await closedDrawer) as [number]
+    expect(code).toBe(4029)
+    // The burst's first four moves were relayed.
+    await expect.poll(() => moves.length).toBeGreaterThanOrEqual(4)
+    expect(moves[0]).toEqual({ type: 'draw_move', x: 1, y: 0, fromX: 0, fromY: 0 })
+  })
+
   it('pings every --ping-interval ms and says so in the connect reply', async () => {
     const port = await startServe(['--ping-interval', '1000'])
     const client = await open(port)
@@ -213,6 +244,8 @@ describe('hubbub serve limits', () => {
       '--ping-interval',
       '--requests-per-second <n>',
       '--request-burst <n>',
+      '--draw-messages-per-second <n>',
+      '--draw-message-burst <n>',
     ])
       expect(result.stdout).toContain(flag)
   })

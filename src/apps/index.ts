@@ -57,6 +57,10 @@ export interface BundledAppsOptions {
   maxCounters?: number
   /** The notify app's `maxInboxes`. @default 10_000 */
   maxInboxes?: number
+  /** The JSON app's `drawMessagesPerSecond` (see `JsonAppOptions`). @default 300 */
+  drawMessagesPerSecond?: number
+  /** The JSON app's `drawMessageBurst` (see `JsonAppOptions`). @default 600 */
+  drawMessageBurst?: number
 }
 
 /**
@@ -81,6 +85,12 @@ export const bundledApps = (options: BundledAppsOptions = {}): App[] => {
     notify,
     createMetricsApp(),
     board,
-    createJsonApp({ counter, board, notify }),
+    createJsonApp({
+      counter,
+      board,
+      notify,
+      drawMessagesPerSecond: options.drawMessagesPerSecond,
+      drawMessageBurst: options.drawMessageBurst,
+    }),
   ]
 }

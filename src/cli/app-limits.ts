@@ -6,6 +6,7 @@
 import {
   buzzerRoomsDefaults,
   counterDefaults,
+  jsonAppDefaults,
   notifyDefaults,
   type BundledAppsOptions,
 } from '../apps/index.js'
@@ -46,6 +47,24 @@ export const appLimitFlags = [
     max: Number.MAX_SAFE_INTEGER,
     help: 'notify inboxes kept; the oldest unwatched one is deleted, else a new one is quota',
     defaultValue: notifyDefaults.maxInboxes,
+  },
+  {
+    flag: 'draw-messages-per-second',
+    env: 'HUBBUB_DRAW_MESSAGES_PER_SECOND',
+    option: 'drawMessagesPerSecond',
+    min: 1,
+    max: 1_000_000,
+    help: 'messages per second one plain /draw client may send (one per mouse move)',
+    defaultValue: jsonAppDefaults.drawMessagesPerSecond,
+  },
+  {
+    flag: 'draw-message-burst',
+    env: 'HUBBUB_DRAW_MESSAGE_BURST',
+    option: 'drawMessageBurst',
+    min: 1,
+    max: 1_000_000,
+    help: "messages a plain /draw client may send at once (its rate limit's bucket)",
+    defaultValue: jsonAppDefaults.drawMessageBurst,
   },
 ] as const satisfies readonly {
   flag: string

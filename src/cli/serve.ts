@@ -335,6 +335,8 @@ const resolveSettings = (args: string[], env: NodeJS.ProcessEnv): ServeSettings 
         'max-buzzer-players-per-source': { type: 'string' },
         'max-counters': { type: 'string' },
         'max-inboxes': { type: 'string' },
+        'draw-messages-per-second': { type: 'string' },
+        'draw-message-burst': { type: 'string' },
         'max-history-bytes': { type: 'string' },
         'new-channels-per-second': { type: 'string' },
         'new-channel-burst': { type: 'string' },
